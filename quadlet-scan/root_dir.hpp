@@ -1,0 +1,60 @@
+#pragma once
+// The only code of quadlet-scan that touches the filesystem: a directory fd opened as a
+// root, every path resolved inside it with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).
+// Absolute symlinks and ".." resolve inside the root; nothing outside is ever read.
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quadlet-scan/error.hpp"
+#include "quadlet-scan/fd.hpp"
+
+namespace quadlet_scan {
+
+inline constexpr std::size_t kMaxFileSize = 1024 * 1024;
+
+enum class FileKind { Regular, Directory, Symlink, Other };
+
+struct DirEntry {
+  std::string name;
+  FileKind kind;  // of the entry itself (lstat), not of a symlink's target
+};
+
+class RootDir {
+public:
+  // Opens path as a root. Fails with a clear message if the kernel lacks openat2.
+  static std::expected<RootDir, Error> open(const std::string& path);
+  // Adopts an already-open directory fd (e.g. an ostree deployment's).
+  static std::expected<RootDir, Error> adopt(Fd dirfd, std::string display_name);
+
+  // Reads a regular file (O_NONBLOCK, then fstat) of at most max_size bytes, following
+  // symlinks inside the root. Directories, FIFOs, devices, sockets, loops, missing
+  // targets and over-long files are errors naming the path. Content is not validated.
+  std::expected<std::string, Error> read_file(std::string_view path,
+                                              std::size_t max_size = kMaxFileSize) const;
+  // The entries of a directory (following symlinks to it inside the root), sorted by name.
+  // A missing directory is an Error with errnum == ENOENT.
+  std::expected<std::vector<DirEntry>, Error> list_dir(std::string_view path) const;
+  // The target of the symlink at path (its parent resolved inside the root).
+  std::expected<std::string, Error> read_link(std::string_view path) const;
+  // Kind of path after following symlinks inside the root (Error on ENOENT, ELOOP, ...).
+  std::expected<FileKind, Error> kind(std::string_view path) const;
+  // Resolves path inside the root to its canonical absolute form ("/usr/share/x"),
+  // following symlinks, or an Error.
+  std::expected<std::string, Error> resolve(std::string_view path) const;
+
+  int fd() const { return fd_.get(); }
+  const std::string& display_name() const { return display_name_; }
+
+private:
+  RootDir(Fd fd, std::string display_name);
+  Fd fd_;
+  std::string display_name_;
+};
+
+}  // namespace quadlet_scan

@@ -1,0 +1,67 @@
+#pragma once
+// Which Quadlet units a root opts in, and what each one pulls.
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quadlet-scan/error.hpp"
+#include "quadlet-scan/root_dir.hpp"
+
+namespace quadlet_scan {
+
+enum class ScanMode { Bound, All };
+
+// The pull options a unit sets. Paths name the *running* system's files.
+struct PullOptions {
+  std::optional<std::string> authfile;
+  std::optional<bool> tls_verify;
+  std::optional<std::string> arch;
+  std::optional<std::string> os;
+  std::optional<std::string> variant;
+  std::optional<std::string> cert_dir;
+  std::optional<std::string> creds;           // a secret: never logged
+  std::optional<std::string> decryption_key;
+  std::optional<bool> all_tags;
+  std::optional<int> retry;
+  std::optional<std::string> retry_delay;
+  std::optional<std::string> policy;          // .image Policy= (always|missing|never|newer)
+
+  bool operator==(const PullOptions&) const = default;
+};
+
+struct UnitResult {
+  std::string unit;                       // "web.container"
+  std::string source;                     // path inside the root of the unit file
+  std::optional<std::string> bound_by;    // the bound-images.d link, when bound by one
+  std::optional<std::string> image;       // reference as written (unquoted)
+  std::optional<std::string> image_tag;   // ImageTag= of the .image unit
+  PullOptions pull;
+  std::optional<std::string> container_pull;  // Pull= of a .container (for lint only)
+  std::optional<std::string> built_locally;   // .build image: "localhost/..."
+  std::optional<std::string> unsupported;     // e.g. ".kube units are not supported yet"
+  std::optional<Error> error;             // this unit could not be resolved
+  std::vector<std::string> warnings;      // lint
+
+  bool pullable() const { return image && !error; }
+};
+
+struct ScanOptions {
+  ScanMode mode = ScanMode::Bound;
+  // Stores a bound .container must read as an additional image store (lint).
+  std::vector<std::string> stores = {"/var/lib/rootpin/storage"};
+};
+
+struct ScanResult {
+  std::vector<UnitResult> units;  // sorted by unit name
+  bool all_resolved() const;
+};
+
+// Errors only when the root itself cannot be read; per-unit problems are in the results.
+std::expected<ScanResult, Error> scan_root(const RootDir& root, const ScanOptions& options);
+
+// One JSON object (no newline) in the design's --json format; keys present only when set.
+std::string to_json_line(const UnitResult& unit);
+
+}  // namespace quadlet_scan
