@@ -1,0 +1,56 @@
+"""Shared pytest fixtures for the integration tests.
+
+Every test gets its own temporary directory (sysroot, state dir, store, runroot,
+registry data) and it is removed afterwards, including the immutable bits ostree sets
+on deployment directories.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+
+ROOTPIN_BIN = os.environ.get("ROOTPIN_BIN", "")
+QUADLET_SCAN_BIN = os.environ.get("QUADLET_SCAN_BIN", "")
+SOURCE_DIR = os.environ.get("ROOTPIN_SOURCE_DIR",
+                            os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def remove_tree(path):
+    """rm -rf that also clears ostree's immutable attribute first."""
+    if not os.path.exists(path):
+        return
+    subprocess.run(["chattr", "-R", "-i", path], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    # podman may leave overlay mounts in a private store; unmount them before removing.
+    with open("/proc/self/mounts") as f:
+        mounts = [line.split()[1] for line in f]
+    for m in sorted((m for m in mounts if m.startswith(path + "/")), reverse=True):
+        subprocess.run(["umount", "-l", m], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def tmp(request):
+    """A private temp dir for one test, removed afterwards."""
+    path = tempfile.mkdtemp(prefix="rootpin-test-")
+    yield path
+    remove_tree(path)
+
+
+@pytest.fixture
+def rootpin_bin():
+    assert ROOTPIN_BIN and os.access(ROOTPIN_BIN, os.X_OK), "ROOTPIN_BIN not set (run through ctest)"
+    return ROOTPIN_BIN
+
+
+@pytest.fixture
+def quadlet_scan_bin():
+    assert QUADLET_SCAN_BIN and os.access(QUADLET_SCAN_BIN, os.X_OK), \
+        "QUADLET_SCAN_BIN not set (run through ctest)"
+    return QUADLET_SCAN_BIN
