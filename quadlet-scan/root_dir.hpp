@@ -9,6 +9,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "quadlet-scan/error.hpp"
@@ -48,11 +49,29 @@ public:
   // following symlinks, or an Error.
   std::expected<std::string, Error> resolve(std::string_view path) const;
 
+  // A directory of the root held open, so that many of its symlinks can be read without
+  // resolving the directory again for each (bound-images.d holds thousands of links).
+  class OpenDir {
+  public:
+    // The target of the symlink `name` (a single path component) in this directory.
+    std::expected<std::string, Error> read_link(std::string_view name) const;
+    const std::string& path() const { return path_; }
+
+  private:
+    friend class RootDir;
+    OpenDir(Fd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+    Fd fd_;
+    std::string path_;
+  };
+  std::expected<OpenDir, Error> open_dir(std::string_view path) const;
+
   int fd() const { return fd_.get(); }
   const std::string& display_name() const { return display_name_; }
 
 private:
   RootDir(Fd fd, std::string display_name);
+  static std::expected<std::string, Error> read_link_at(int dirfd, std::string_view name,
+                                                        std::string_view display_path);
   Fd fd_;
   std::string display_name_;
 };
