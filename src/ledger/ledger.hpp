@@ -1,0 +1,109 @@
+#pragma once
+// The pin ledger: what holds each image in rootpin's store. Pure data plus its JSON form;
+// reading and writing the file is StateDir's job (state_dir.hpp).
+//
+// On disk (ledger.json):
+//   {
+//     "version": 1,
+//     "roots": {
+//       "fedora/3a8c...e1.0": {
+//         "bound_at": "2024-05-01T12:34:56Z",
+//         "images": [ { "unit": "web.container", "reference": "quay.io/acme/web:1.4",
+//                       "digest": "sha256:...", "image_id": "...", "time": "..." } ]
+//       }
+//     },
+//     "pins": [ { "reference": "...", "digest": "sha256:...", "image_id": "...",
+//                 "reason": "...", "time": "..." } ]
+//   }
+// Keys this rootpin does not know are ignored (a later rootpin may add some within the same
+// version); a different "version" is refused, so an old rootpin never rewrites a newer ledger.
+
+#include <cstddef>
+#include <expected>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rootpin::ledger {
+
+// One image a root was bound with: the digest and image ID pulled *for that root* are the
+// truth, whatever the reference's tag points at today.
+struct BoundImage {
+  std::string unit;
+  std::string reference;
+  std::string digest;
+  std::string image_id;
+  std::string time;
+
+  bool operator==(const BoundImage&) const = default;
+};
+
+struct RootRecord {
+  std::string root_id;  // "<osname>/<checksum>.<serial>"; equals its key in Ledger::roots
+  std::string bound_at;
+  std::vector<BoundImage> images;
+
+  bool operator==(const RootRecord&) const = default;
+};
+
+struct AdminPin {
+  std::string reference;
+  std::string digest;
+  std::string image_id;
+  std::string reason;
+  std::string time;
+
+  bool operator==(const AdminPin&) const = default;
+};
+
+struct Ledger {
+  static constexpr int kVersion = 1;
+
+  std::map<std::string, RootRecord> roots;  // key: root id "<osname>/<checksum>.<serial>"
+  std::vector<AdminPin> pins;
+
+  bool operator==(const Ledger&) const = default;
+
+  // Roots.
+  const RootRecord* find_root(std::string_view root_id) const;
+  // Replaces the record of record.root_id (a root is re-bound as a whole).
+  void set_root(RootRecord record);
+  // Returns whether there was a record.
+  bool remove_root(std::string_view root_id);
+  // Removes every root whose id is not in `live` (retired by ostree); returns the removed ids.
+  std::vector<std::string> retain_roots(const std::set<std::string>& live);
+
+  // Admin pins. `ref_or_digest` matches a pin's reference, its digest ("sha256:..."), its
+  // image ID, or "<name>@<digest>" of it.
+  const AdminPin* find_pin(std::string_view ref_or_digest) const;
+  // Pins are keyed by reference: pinning the same reference again updates digest, ID and time,
+  // and the reason when a new one is given (an empty reason keeps the old one).
+  void add_or_update_pin(AdminPin pin);
+  // Returns how many pins were removed (0: nothing matched).
+  std::size_t remove_pin(std::string_view ref_or_digest);
+
+  // What the ledger holds, over all roots and pins (empty strings left out).
+  std::set<std::string> held_image_ids() const;
+  std::set<std::string> held_digests() const;
+  // Which roots and pins hold a digest, for "held by ..." messages: root ids, and "pin <ref>".
+  std::vector<std::string> holders_of_digest(std::string_view digest) const;
+};
+
+// Why parsing failed: FutureVersion must not be treated as corruption (the file is fine,
+// this rootpin is too old for it), everything else is Corrupt.
+struct ParseError {
+  enum class Kind { Corrupt, FutureVersion };
+  Kind kind;
+  std::string message;
+};
+
+std::expected<Ledger, ParseError> parse_ledger_detailed(std::string_view json);
+// The same, with the message only.
+std::expected<Ledger, std::string> parse_ledger(std::string_view json);
+
+// Stable (sorted roots, pins in order), pretty (2-space indent), trailing newline.
+std::string serialize_ledger(const Ledger& ledger);
+
+}  // namespace rootpin::ledger

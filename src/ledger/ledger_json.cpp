@@ -1,0 +1,184 @@
+// ledger.json <-> Ledger. Parsing is strict about types (a wrong type is corruption, named by
+// its JSON path) and lenient about unknown keys; see ledger.hpp for the format.
+#include "src/ledger/ledger.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace rootpin::ledger {
+namespace {
+
+using Json = nlohmann::json;
+
+// Unwinds out of the nested readers to parse_ledger_detailed; never escapes this file.
+struct Invalid {
+  ParseError error;
+};
+
+[[noreturn]] void corrupt(std::string message) {
+  throw Invalid{ParseError{ParseError::Kind::Corrupt, std::move(message)}};
+}
+
+const char* type_name(const Json& j) { return j.type_name(); }
+
+void expect_object(const Json& j, const std::string& where) {
+  if (!j.is_object()) {
+    corrupt(fmt::format("{}: expected an object, found {}", where, type_name(j)));
+  }
+}
+
+void expect_array(const Json& j, const std::string& where) {
+  if (!j.is_array()) {
+    corrupt(fmt::format("{}: expected an array, found {}", where, type_name(j)));
+  }
+}
+
+// A missing string field reads as empty; a present one must be a string.
+std::string string_field(const Json& obj, const char* key, const std::string& where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) {
+    return {};
+  }
+  if (!it->is_string()) {
+    corrupt(fmt::format("{}.{}: expected a string, found {}", where, key, type_name(*it)));
+  }
+  return it->get<std::string>();
+}
+
+void check_version(const Json& doc) {
+  auto it = doc.find("version");
+  if (it == doc.end()) {
+    corrupt("no \"version\" field");
+  }
+  if (!it->is_number_integer()) {
+    corrupt(fmt::format("version: expected an integer, found {}", type_name(*it)));
+  }
+  auto version = it->get<long long>();
+  if (version == Ledger::kVersion) {
+    return;
+  }
+  std::string message =
+      fmt::format("ledger format version {} is not understood by this rootpin ({}), which reads "
+                  "version {}",
+                  version, ROOTPIN_VERSION, Ledger::kVersion);
+  if (version > Ledger::kVersion) {
+    throw Invalid{ParseError{ParseError::Kind::FutureVersion,
+                             message + "; it was written by a newer rootpin: upgrade rootpin"}};
+  }
+  corrupt(message);
+}
+
+BoundImage read_image(const Json& j, const std::string& where) {
+  expect_object(j, where);
+  return BoundImage{
+      .unit = string_field(j, "unit", where),
+      .reference = string_field(j, "reference", where),
+      .digest = string_field(j, "digest", where),
+      .image_id = string_field(j, "image_id", where),
+      .time = string_field(j, "time", where),
+  };
+}
+
+RootRecord read_root(const std::string& id, const Json& j) {
+  std::string where = "roots[\"" + id + "\"]";
+  if (id.empty()) {
+    corrupt("roots: a root with an empty id");
+  }
+  expect_object(j, where);
+  RootRecord root{.root_id = id, .bound_at = string_field(j, "bound_at", where), .images = {}};
+  if (auto images = j.find("images"); images != j.end()) {
+    expect_array(*images, where + ".images");
+    for (std::size_t i = 0; i < images->size(); ++i) {
+      root.images.push_back(read_image((*images)[i], fmt::format("{}.images[{}]", where, i)));
+    }
+  }
+  return root;
+}
+
+AdminPin read_pin(const Json& j, const std::string& where) {
+  expect_object(j, where);
+  AdminPin pin{
+      .reference = string_field(j, "reference", where),
+      .digest = string_field(j, "digest", where),
+      .image_id = string_field(j, "image_id", where),
+      .reason = string_field(j, "reason", where),
+      .time = string_field(j, "time", where),
+  };
+  if (pin.reference.empty() && pin.digest.empty()) {
+    corrupt(where + ": a pin with neither reference nor digest");
+  }
+  return pin;
+}
+
+Ledger read_ledger(const Json& doc) {
+  expect_object(doc, "top level");
+  check_version(doc);
+  Ledger ledger;
+  if (auto roots = doc.find("roots"); roots != doc.end()) {
+    expect_object(*roots, "roots");
+    for (const auto& [id, value] : roots->items()) {
+      ledger.roots.emplace(id, read_root(id, value));
+    }
+  }
+  if (auto pins = doc.find("pins"); pins != doc.end()) {
+    expect_array(*pins, "pins");
+    for (std::size_t i = 0; i < pins->size(); ++i) {
+      ledger.pins.push_back(read_pin((*pins)[i], fmt::format("pins[{}]", i)));
+    }
+  }
+  return ledger;
+}
+
+}  // namespace
+
+std::expected<Ledger, ParseError> parse_ledger_detailed(std::string_view json) {
+  Json doc;
+  try {
+    doc = Json::parse(json);
+  } catch (const Json::parse_error& e) {
+    // nlohmann's message carries the byte position ("syntax error at line 3, column 5 ...").
+    return std::unexpected(ParseError{ParseError::Kind::Corrupt, e.what()});
+  }
+  try {
+    return read_ledger(doc);
+  } catch (const Invalid& invalid) {
+    return std::unexpected(invalid.error);
+  }
+}
+
+std::expected<Ledger, std::string> parse_ledger(std::string_view json) {
+  auto parsed = parse_ledger_detailed(json);
+  if (!parsed) {
+    return std::unexpected(std::move(parsed.error().message));
+  }
+  return std::move(*parsed);
+}
+
+std::string serialize_ledger(const Ledger& ledger) {
+  // ordered_json keeps "version" first and the fields in a human order.
+  using Ordered = nlohmann::ordered_json;
+  Ordered roots = Ordered::object();
+  for (const auto& [id, root] : ledger.roots) {
+    Ordered images = Ordered::array();
+    for (const auto& image : root.images) {
+      images.push_back(Ordered{{"unit", image.unit},
+                               {"reference", image.reference},
+                               {"digest", image.digest},
+                               {"image_id", image.image_id},
+                               {"time", image.time}});
+    }
+    roots[id] = Ordered{{"bound_at", root.bound_at}, {"images", std::move(images)}};
+  }
+  Ordered pins = Ordered::array();
+  for (const auto& pin : ledger.pins) {
+    pins.push_back(Ordered{{"reference", pin.reference},
+                           {"digest", pin.digest},
+                           {"image_id", pin.image_id},
+                           {"reason", pin.reason},
+                           {"time", pin.time}});
+  }
+  Ordered doc{{"version", Ledger::kVersion}, {"roots", std::move(roots)}, {"pins", std::move(pins)}};
+  return doc.dump(2, ' ', false, Ordered::error_handler_t::replace) + "\n";
+}
+
+}  // namespace rootpin::ledger
