@@ -22,6 +22,9 @@ struct UnitName {
   std::string template_name() const;  // "web@.container" for an instance, else full
   // systemd's %N: full name without the suffix.
   std::string stem() const;
+  // The service Quadlet generates, systemd's %n at run time: "web.service" for .container
+  // and .kube, "<stem>-<type>.service" for the others (Quadlet's replaceExtension()).
+  std::string service_name() const;
 };
 
 // nullopt when the name has no Quadlet suffix or is not a valid unit name.

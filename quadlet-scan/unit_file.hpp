@@ -39,6 +39,11 @@ public:
   std::vector<const Entry*> all(std::string_view section, std::string_view key) const;
   // Appends a drop-in's entries after this file's (later wins), section by section.
   void merge(const UnitFile& dropin);
+
+  // The named section, or nullptr.
+  const Section* find_section(std::string_view name) const;
+  // The named section, appended (empty) when missing.
+  Section& section(std::string_view name);
 };
 
 // Parses a whole unit file. Accepts LF and CRLF line ends and a UTF-8 BOM; rejects NUL
