@@ -1,0 +1,40 @@
+#pragma once
+// What to pull: every wanted reference once (same reference and same pull options), split
+// into what the store already has and what must be pulled. Pure: one listing in, a plan out.
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quadlet-scan/scanner.hpp"
+#include "src/core/reference.hpp"
+#include "src/podman/image_store.hpp"
+
+namespace rootpin::core {
+
+struct PullWant {
+  std::string reference;               // as written
+  quadlet_scan::PullOptions options;
+  std::string wanted_by;               // "admin pin", "web.container in fedora/abc.0", ...
+};
+
+struct PlannedImage {
+  CanonicalRef ref;
+  quadlet_scan::PullOptions options;
+  std::vector<std::string> wanted_by;
+  std::optional<podman::StoredImage> present;  // set when the store already has it
+};
+
+struct PullPlan {
+  std::vector<PlannedImage> present;
+  std::vector<PlannedImage> to_pull;
+
+  bool noop() const { return to_pull.empty(); }
+};
+
+// Fails on the first invalid reference, naming it and who wants it.
+std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wants,
+                                                const std::vector<podman::StoredImage>& listing);
+
+}  // namespace rootpin::core

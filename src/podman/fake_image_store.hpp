@@ -1,0 +1,54 @@
+#pragma once
+// An in-memory ImageStore for unit tests: counts calls, serves pulls from a table of
+// "registry" images, and can be told to fail.
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "src/podman/image_store.hpp"
+
+namespace rootpin::podman {
+
+class FakeImageStore final : public ImageStore {
+public:
+  // What a pull of `reference` (exactly as requested) puts into the store.
+  void add_remote(const std::string& reference, StoredImage image);
+  // The next `times` pulls of `reference` fail with `message`.
+  void fail_pulls(const std::string& reference, int times, const std::string& message);
+  void fail_removals(const std::string& message) { removal_failure_ = message; }
+  void put(StoredImage image);
+
+  std::vector<StoredImage> list() override;
+  PulledImage pull(const PullRequest& request) override;
+  void remove(const std::vector<std::string>& ids) override;
+  void tag(const std::string& id, const std::string& name) override;
+  void untag(const std::string& id, const std::string& name) override;
+  std::string store_path() const override { return "/fake/store"; }
+
+  int list_calls() const;
+  int pull_calls() const;
+  int remove_calls() const;
+  std::vector<PullRequest> pulls() const;
+  // Highest number of pulls that ran at the same time.
+  int max_concurrent_pulls() const;
+  // Pulls sleep this long (to observe concurrency).
+  void set_pull_delay_ms(int ms) { pull_delay_ms_ = ms; }
+
+private:
+  mutable std::mutex mutex_;
+  std::map<std::string, StoredImage> images_;  // by id
+  std::map<std::string, StoredImage> remote_;
+  std::map<std::string, std::pair<int, std::string>> failures_;
+  std::string removal_failure_;
+  std::vector<PullRequest> pulls_;
+  int list_calls_ = 0;
+  int remove_calls_ = 0;
+  int running_ = 0;
+  int max_running_ = 0;
+  int pull_delay_ms_ = 0;
+};
+
+}  // namespace rootpin::podman

@@ -1,0 +1,201 @@
+#include "src/podman/podman_image_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "src/log/log.hpp"
+#include "src/util/error.hpp"
+
+namespace rootpin::podman {
+
+namespace {
+
+using util::Error;
+
+const std::vector<std::string> kSecretOptions = {"--creds"};
+
+std::string trim(std::string s) {
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return "";
+  }
+  auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+void replace_all(std::string& text, const std::string& what, const std::string& with) {
+  if (what.empty()) {
+    return;
+  }
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size())) {
+    text.replace(pos, what.size(), with);
+  }
+}
+
+std::vector<std::string> string_list(const nlohmann::json& j, const char* key) {
+  std::vector<std::string> out;
+  if (auto it = j.find(key); it != j.end() && it->is_array()) {
+    for (const auto& v : *it) {
+      if (v.is_string()) {
+        out.push_back(v.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+PodmanImageStore::PodmanImageStore(PodmanConfig config) : config_(std::move(config)) {}
+
+std::vector<std::string> PodmanImageStore::base_argv() const {
+  std::vector<std::string> argv = {config_.podman, "--root", config_.root, "--runroot",
+                                   config_.runroot};
+  if (!config_.storage_driver.empty()) {
+    argv.insert(argv.end(), {"--storage-driver", config_.storage_driver});
+  }
+  return argv;
+}
+
+util::ProcessResult PodmanImageStore::run(std::vector<std::string> args,
+                                          std::chrono::milliseconds timeout) const {
+  auto argv = base_argv();
+  argv.insert(argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+  log::debug("running " + util::describe_argv(argv, kSecretOptions));
+  return util::run_process({.argv = std::move(argv), .env = config_.env, .timeout = timeout});
+}
+
+std::vector<StoredImage> parse_image_listing(const std::string& json) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(json.empty() ? std::string("[]") : json);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error::format("podman images printed JSON rootpin cannot read: {}", e.what());
+  }
+  if (!doc.is_array()) {
+    throw Error("podman images printed JSON that is not a list");
+  }
+  std::vector<StoredImage> images;
+  for (const auto& j : doc) {
+    StoredImage image;
+    image.id = j.value("Id", std::string());
+    image.names = string_list(j, "Names");
+    image.repo_digests = string_list(j, "RepoDigests");
+    image.digest = j.value("Digest", std::string());
+    if (auto it = j.find("Size"); it != j.end() && it->is_number()) {
+      image.size = it->get<std::uint64_t>();
+    }
+    if (!image.id.empty()) {
+      images.push_back(std::move(image));
+    }
+  }
+  return images;
+}
+
+std::string podman_reason(const util::ProcessResult& result, const std::string& secret) {
+  std::istringstream lines(result.err);
+  std::string line;
+  std::string errors;
+  std::string last;
+  while (std::getline(lines, line)) {
+    line = trim(line);
+    if (line.empty()) {
+      continue;
+    }
+    last = line;
+    if (line.starts_with("Error: ")) {
+      errors += (errors.empty() ? "" : "; ") + line.substr(7);
+    }
+  }
+  std::string reason = !errors.empty() ? errors : !last.empty() ? last : "podman " + result.describe_end();
+  if (result.timed_out) {
+    reason = "podman timed out and was killed" + (errors.empty() ? "" : ": " + errors);
+  }
+  replace_all(reason, secret, "***");
+  return reason;
+}
+
+std::vector<StoredImage> PodmanImageStore::list() {
+  auto result = run({"images", "--all", "--format", "json"});
+  if (!result.ok()) {
+    throw Error::format("listing the images in {}: {}", config_.root, podman_reason(result));
+  }
+  return parse_image_listing(result.out);
+}
+
+std::vector<std::string> PodmanImageStore::pull_arguments(const PullRequest& request) {
+  const auto& o = request.options;
+  std::vector<std::string> args = {"pull", "--quiet"};
+  auto add = [&args](const char* flag, const std::optional<std::string>& value) {
+    if (value) {
+      args.push_back(std::string(flag) + "=" + *value);
+    }
+  };
+  add("--authfile", o.authfile);
+  if (o.tls_verify) {
+    args.push_back(*o.tls_verify ? "--tls-verify=true" : "--tls-verify=false");
+  }
+  add("--arch", o.arch);
+  add("--os", o.os);
+  add("--variant", o.variant);
+  add("--cert-dir", o.cert_dir);
+  add("--creds", o.creds);
+  add("--decryption-key", o.decryption_key);
+  if (o.all_tags.value_or(false)) {
+    args.push_back("--all-tags");
+  }
+  args.push_back("--");
+  args.push_back(request.reference);
+  return args;
+}
+
+PulledImage PodmanImageStore::pull(const PullRequest& request) {
+  auto result = run(pull_arguments(request), request.timeout);
+  if (!result.ok()) {
+    throw Error::format("pulling {}: {}", request.reference,
+                        podman_reason(result, request.options.creds.value_or("")));
+  }
+  // --quiet prints the image ID (one per tag with --all-tags): take the last.
+  std::istringstream lines(result.out);
+  std::string line;
+  std::string id;
+  while (std::getline(lines, line)) {
+    if (!trim(line).empty()) {
+      id = trim(line);
+    }
+  }
+  if (id.starts_with("sha256:")) {
+    id = id.substr(7);
+  }
+  return {id};
+}
+
+void PodmanImageStore::remove(const std::vector<std::string>& ids) {
+  if (ids.empty()) {
+    return;
+  }
+  std::vector<std::string> args = {"rmi", "--"};
+  args.insert(args.end(), ids.begin(), ids.end());
+  auto result = run(std::move(args));
+  if (!result.ok()) {
+    throw Error::format("removing {} image(s) from {}: {}", ids.size(), config_.root,
+                        podman_reason(result));
+  }
+}
+
+void PodmanImageStore::tag(const std::string& id, const std::string& name) {
+  auto result = run({"tag", "--", id, name});
+  if (!result.ok()) {
+    throw Error::format("tagging {} as {}: {}", id, name, podman_reason(result));
+  }
+}
+
+void PodmanImageStore::untag(const std::string& id, const std::string& name) {
+  auto result = run({"untag", "--", id, name});
+  if (!result.ok()) {
+    throw Error::format("untagging {} from {}: {}", name, id, podman_reason(result));
+  }
+}
+
+}  // namespace rootpin::podman

@@ -1,0 +1,52 @@
+#pragma once
+// ImageStore over the running system's podman, pointed at rootpin's own store with
+// --root/--runroot. Every call is an argv vector (util::run_process), never a shell.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "src/podman/image_store.hpp"
+#include "src/util/process.hpp"
+
+namespace rootpin::podman {
+
+struct PodmanConfig {
+  std::string podman = "podman";  // a path, or a name looked up on PATH
+  std::string root;               // --root: the store
+  std::string runroot;            // --runroot
+  std::string storage_driver;     // --storage-driver when not empty
+  // Extra environment for every podman call (tests: CONTAINERS_REGISTRIES_CONF, ...).
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+class PodmanImageStore final : public ImageStore {
+public:
+  explicit PodmanImageStore(PodmanConfig config);
+
+  std::vector<StoredImage> list() override;
+  PulledImage pull(const PullRequest& request) override;
+  void remove(const std::vector<std::string>& ids) override;
+  void tag(const std::string& id, const std::string& name) override;
+  void untag(const std::string& id, const std::string& name) override;
+  std::string store_path() const override { return config_.root; }
+
+  // The podman argv for a pull (without the global options); public for unit tests.
+  static std::vector<std::string> pull_arguments(const PullRequest& request);
+
+private:
+  std::vector<std::string> base_argv() const;
+  util::ProcessResult run(std::vector<std::string> args,
+                          std::chrono::milliseconds timeout = std::chrono::minutes(5)) const;
+
+  PodmanConfig config_;
+};
+
+// Parses `podman images --format json` output. Public for unit tests.
+std::vector<StoredImage> parse_image_listing(const std::string& json);
+
+// The message podman gave on stderr ("Error: ..." lines, else its last line), with
+// `secret` (if any) replaced by "***".
+std::string podman_reason(const util::ProcessResult& result, const std::string& secret = "");
+
+}  // namespace rootpin::podman

@@ -1,0 +1,163 @@
+#include "src/podman/puller.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <mutex>
+#include <thread>
+
+#include "src/util/error.hpp"
+
+namespace rootpin::podman {
+
+std::optional<std::chrono::milliseconds> parse_retry_delay(const std::string& text) {
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  std::chrono::milliseconds total{0};
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    }
+    if (start == i || i - start > 9) {
+      return std::nullopt;
+    }
+    long long n = std::stoll(text.substr(start, i - start));
+    size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    }
+    std::string unit = text.substr(unit_start, i - unit_start);
+    if (unit == "ms") {
+      total += std::chrono::milliseconds(n);
+    } else if (unit == "s" || (unit.empty() && start == 0 && i == text.size())) {
+      total += std::chrono::seconds(n);
+    } else if (unit == "m") {
+      total += std::chrono::minutes(n);
+    } else if (unit == "h") {
+      total += std::chrono::hours(n);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return total;
+}
+
+int tries_for(const quadlet_scan::PullOptions& options, int default_tries) {
+  if (options.retry) {
+    return std::clamp(*options.retry, 0, 100) + 1;
+  }
+  return std::max(default_tries, 1);
+}
+
+bool is_retryable(const std::string& reason) {
+  static const char* const kFinal[] = {
+      "manifest unknown", "unauthorized", "authentication required", "denied",
+      "invalid reference", "not found", "no such host", "invalid argument",
+      "no space left on device", "short-name", "repository name must",
+  };
+  std::string lower = reason;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::none_of(std::begin(kFinal), std::end(kFinal),
+                      [&](const char* f) { return lower.find(f) != std::string::npos; });
+}
+
+namespace {
+
+// Pulls one image with bounded retries; returns the image ID or the final reason.
+struct AttemptResult {
+  std::optional<std::string> id;
+  std::string error;
+};
+
+AttemptResult pull_with_retries(ImageStore& store, const core::PlannedImage& p,
+                                const PullerOptions& options,
+                                const std::function<void(const PullEvent&)>& report) {
+  const int tries = tries_for(p.options, options.default_tries);
+  auto fixed_delay = p.options.retry_delay ? parse_retry_delay(*p.options.retry_delay) : std::nullopt;
+  auto delay = fixed_delay.value_or(options.default_delay);
+  PullRequest request{p.ref.as_written, p.options, options.timeout};
+  report({PullEvent::Kind::Started, p.ref.as_written, 1, tries, "", ""});
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto pulled = store.pull(request);
+      report({PullEvent::Kind::Done, p.ref.as_written, attempt, tries, "", pulled.id});
+      return {pulled.id, ""};
+    } catch (const util::Error& e) {
+      std::string reason = e.what();
+      if (attempt >= tries || !is_retryable(reason)) {
+        report({PullEvent::Kind::Failed, p.ref.as_written, attempt, tries, reason, ""});
+        return {std::nullopt, reason};
+      }
+      report({PullEvent::Kind::Retrying, p.ref.as_written, attempt + 1, tries, reason, ""});
+      std::this_thread::sleep_for(delay);
+      if (!fixed_delay) {
+        delay *= 2;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan,
+                                   const PullerOptions& options, const PullReporter& report) {
+  std::vector<PullOutcome> outcomes;
+  for (const auto& p : plan.present) {
+    outcomes.push_back({p, p.present, p.present ? core::digest_for(p.ref, *p.present) : "", {}, false});
+  }
+  if (plan.to_pull.empty()) {
+    return outcomes;
+  }
+
+  std::mutex report_mutex;
+  auto serialized = [&](const PullEvent& e) {
+    if (report) {
+      std::lock_guard lock(report_mutex);
+      report(e);
+    }
+  };
+  std::vector<AttemptResult> results(plan.to_pull.size());
+  std::atomic<size_t> next{0};
+  {
+    std::vector<std::jthread> workers;
+    const size_t jobs = std::clamp<size_t>(static_cast<size_t>(std::max(options.jobs, 1)), 1,
+                                           plan.to_pull.size());
+    for (size_t w = 0; w < jobs; ++w) {
+      workers.emplace_back([&] {
+        for (size_t i = next++; i < plan.to_pull.size(); i = next++) {
+          results[i] = pull_with_retries(store, plan.to_pull[i], options, serialized);
+        }
+      });
+    }
+  }
+
+  // One listing for all pulled images: their IDs and the digest each reference got.
+  auto listing = store.list();
+  for (size_t i = 0; i < plan.to_pull.size(); ++i) {
+    const auto& p = plan.to_pull[i];
+    PullOutcome outcome{p, std::nullopt, "", std::nullopt, true};
+    if (!results[i].id) {
+      outcome.error = results[i].error;
+      outcomes.push_back(std::move(outcome));
+      continue;
+    }
+    const auto& id = *results[i].id;
+    auto by_id = std::find_if(listing.begin(), listing.end(), [&](const StoredImage& s) {
+      return !id.empty() && s.id == id;
+    });
+    outcome.image = by_id != listing.end() ? std::optional(*by_id) : core::find_image(p.ref, listing);
+    if (outcome.image) {
+      outcome.digest = core::digest_for(p.ref, *outcome.image);
+    } else {
+      outcome.error = "pulling " + p.ref.as_written + ": podman reported success but the image is not in the store";
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
+}
+
+}  // namespace rootpin::podman

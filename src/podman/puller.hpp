@@ -1,0 +1,62 @@
+#pragma once
+// Runs a pull plan: the missing images concurrently (--jobs), each with bounded retries,
+// reporting progress, then ONE listing to learn each image's ID and digest. A plan with
+// nothing to pull makes no pull call at all (and so no registry request).
+//
+// No free-space check before pulling: the size of an image is only knowable by asking
+// the registry (a request a no-op run must not make); podman reports a full disk itself
+// and the failed pull leaves the store and the ledger as they were.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/core/pull_plan.hpp"
+#include "src/podman/image_store.hpp"
+
+namespace rootpin::podman {
+
+struct PullEvent {
+  enum class Kind { Started, Retrying, Done, Failed };
+  Kind kind = Kind::Started;
+  std::string reference;  // as written
+  int attempt = 1;        // 1-based
+  int tries = 1;          // the bound
+  std::string message;    // Retrying/Failed: the reason
+  std::string image_id;   // Done
+};
+
+// Called from the pulling threads, one call at a time.
+using PullReporter = std::function<void(const PullEvent&)>;
+
+struct PullerOptions {
+  int jobs = 3;
+  std::chrono::seconds timeout{600};  // per podman pull call
+  int default_tries = 3;              // when the unit sets no Retry=
+  // Wait before a retry when the unit sets no RetryDelay=: doubles on each retry.
+  std::chrono::milliseconds default_delay{1000};
+};
+
+struct PullOutcome {
+  core::PlannedImage planned;
+  std::optional<StoredImage> image;   // the stored image (present or pulled)
+  std::string digest;                 // manifest digest for the reference
+  std::optional<std::string> error;   // the pull failed after every try
+  bool pulled = false;                // pulled now (false: was present)
+};
+
+// One outcome per planned image, present ones first, in plan order.
+std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan,
+                                   const PullerOptions& options, const PullReporter& report);
+
+// Retry= of a unit is retries after the first try; "5s", "1m30s", "250ms", "2" (seconds).
+std::optional<std::chrono::milliseconds> parse_retry_delay(const std::string& text);
+int tries_for(const quadlet_scan::PullOptions& options, int default_tries);
+
+// Whether a pull error is worth retrying (network trouble) or final (unknown tag,
+// refused credentials, bad reference).
+bool is_retryable(const std::string& reason);
+
+}  // namespace rootpin::podman

@@ -1,0 +1,118 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "src/podman/podman_image_store.hpp"
+#include "src/util/error.hpp"
+
+using namespace rootpin::podman;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A stand-in podman that records its argv (one word per line) and answers from a script.
+struct FakePodman {
+  fs::path dir;
+  explicit FakePodman(const std::string& body) {
+    char tmpl[] = "/tmp/rootpin-fakepodman-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    std::ofstream(dir / "podman") << "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > "
+                                  << (dir / "argv").string() << "\n" << body << "\n";
+    fs::permissions(dir / "podman", fs::perms::owner_all);
+  }
+  ~FakePodman() { fs::remove_all(dir); }
+  std::string argv() const {
+    std::ifstream in(dir / "argv");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  PodmanImageStore store() const {
+    return PodmanImageStore({.podman = (dir / "podman").string(), .root = "/s", .runroot = "/r",
+                             .storage_driver = "vfs", .env = {}});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("parse_image_listing reads podman 4.3's JSON") {
+  auto images = parse_image_listing(R"([{"Id":"abc","Names":["localhost/a:1"],
+      "RepoDigests":["localhost/a@sha256:11"],"Digest":"sha256:11","Size":42,"RepoTags":null},
+      {"Id":"def","Names":null,"RepoDigests":null,"Size":7}])");
+  REQUIRE(images.size() == 2);
+  CHECK(images[0] == StoredImage{"abc", {"localhost/a:1"}, {"localhost/a@sha256:11"}, "sha256:11", 42});
+  CHECK(images[1].names.empty());
+  CHECK(images[1].size == 7);
+  CHECK(parse_image_listing("").empty());
+  CHECK_THROWS_AS(parse_image_listing("{not json"), rootpin::util::Error);
+}
+
+TEST_CASE("pull options become podman pull flags, with -- before the reference") {
+  PullRequest r{"quay.io/a/b:1", {}, std::chrono::seconds(5)};
+  r.options.authfile = "/etc/auth.json";
+  r.options.tls_verify = false;
+  r.options.arch = "arm64";
+  r.options.os = "linux";
+  r.options.variant = "v8";
+  r.options.cert_dir = "/certs";
+  r.options.creds = "u:p";
+  r.options.decryption_key = "/k.pem";
+  r.options.all_tags = true;
+  r.options.retry = 5;  // rootpin retries itself: podman 4.3 has no --retry
+  CHECK(PodmanImageStore::pull_arguments(r) ==
+        std::vector<std::string>{"pull", "--quiet", "--authfile=/etc/auth.json", "--tls-verify=false",
+                                 "--arch=arm64", "--os=linux", "--variant=v8", "--cert-dir=/certs",
+                                 "--creds=u:p", "--decryption-key=/k.pem", "--all-tags", "--",
+                                 "quay.io/a/b:1"});
+}
+
+TEST_CASE("podman_reason keeps podman's Error: lines and hides the secret") {
+  rootpin::util::ProcessResult r;
+  r.exit_code = 125;
+  r.err = "Trying to pull x...\nError: initializing source: user u:p unauthorized\n";
+  CHECK(podman_reason(r, "u:p") == "initializing source: user *** unauthorized");
+  r.err = "something odd\n";
+  CHECK(podman_reason(r) == "something odd");
+  r.err = "";
+  CHECK(podman_reason(r) == "podman exit status 125");
+}
+
+TEST_CASE("PodmanImageStore runs podman with the store's global options") {
+  FakePodman fake("echo '[{\"Id\":\"abc\",\"Names\":[\"x:1\"]}]'");
+  auto store = fake.store();
+  auto images = store.list();
+  REQUIRE(images.size() == 1);
+  CHECK(images[0].id == "abc");
+  CHECK(fake.argv() == "--root\n/s\n--runroot\n/r\n--storage-driver\nvfs\nimages\n--all\n--format\njson\n");
+}
+
+TEST_CASE("remove is one podman rmi for the whole batch") {
+  FakePodman fake("exit 0");
+  auto store = fake.store();
+  store.remove({"id1", "id2", "id3"});
+  CHECK(fake.argv().ends_with("rmi\n--\nid1\nid2\nid3\n"));
+}
+
+TEST_CASE("a failed pull names the reference and carries podman's reason, never the creds") {
+  FakePodman fake("echo 'Error: reading manifest 9 in localhost/x: manifest unknown' >&2; exit 125");
+  auto store = fake.store();
+  PullRequest r{"localhost/x:9", {}, std::chrono::seconds(5)};
+  r.options.creds = "alice:s3cret";
+  try {
+    store.pull(r);
+    FAIL("no error");
+  } catch (const rootpin::util::Error& e) {
+    std::string m = e.what();
+    CHECK(m == "pulling localhost/x:9: reading manifest 9 in localhost/x: manifest unknown");
+    CHECK(m.find("s3cret") == std::string::npos);
+  }
+}
+
+TEST_CASE("pull returns the ID podman printed, without its algorithm prefix") {
+  FakePodman fake("echo sha256:0123abcd");
+  auto store = fake.store();
+  CHECK(store.pull({"localhost/x:1", {}, std::chrono::seconds(5)}).id == "0123abcd");
+}
