@@ -1,0 +1,129 @@
+#include <doctest/doctest.h>
+
+#include "src/podman/fake_image_store.hpp"
+#include "src/podman/puller.hpp"
+
+using namespace rootpin::podman;
+using rootpin::core::plan_pulls;
+using Kind = PullEvent::Kind;
+
+namespace {
+
+PullerOptions fast(int jobs = 3) {
+  PullerOptions o;
+  o.jobs = jobs;
+  o.default_delay = std::chrono::milliseconds(1);
+  return o;
+}
+
+StoredImage remote(const std::string& id, const std::string& repo, const std::string& tag) {
+  return {id, {repo + ":" + tag}, {repo + "@sha256:" + id}, "sha256:" + id, 100};
+}
+
+}  // namespace
+
+TEST_CASE("a no-op plan makes no pull and no listing") {
+  FakeImageStore store;
+  store.put(remote("a1", "quay.io/x/a", "1"));
+  auto plan = plan_pulls({{"quay.io/x/a:1", {}, "admin pin"}}, store.list());
+  REQUIRE(plan);
+  std::vector<PullEvent> events;
+  auto out = run_pulls(store, *plan, fast(), [&](const PullEvent& e) { events.push_back(e); });
+  CHECK(store.pull_calls() == 0);
+  CHECK(store.list_calls() == 1);  // the planning listing only
+  CHECK(events.empty());
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].image->id == "a1");
+  CHECK(out[0].digest == "sha256:a1");
+  CHECK_FALSE(out[0].pulled);
+}
+
+TEST_CASE("missing images are pulled concurrently, bounded by jobs, then listed once") {
+  FakeImageStore store;
+  std::vector<rootpin::core::PullWant> wants;
+  for (int i = 0; i < 6; ++i) {
+    std::string n = std::to_string(i);
+    store.add_remote("quay.io/x/i" + n + ":1", remote("id" + n, "quay.io/x/i" + n, "1"));
+    wants.push_back({"quay.io/x/i" + n + ":1", {}, "pin"});
+  }
+  store.set_pull_delay_ms(50);
+  auto plan = plan_pulls(wants, store.list());
+  REQUIRE(plan);
+  int done = 0;
+  auto out = run_pulls(store, *plan, fast(2), [&](const PullEvent& e) { done += e.kind == Kind::Done; });
+  CHECK(store.pull_calls() == 6);
+  CHECK(store.max_concurrent_pulls() == 2);
+  CHECK(store.list_calls() == 2);
+  CHECK(done == 6);
+  REQUIRE(out.size() == 6);
+  for (const auto& o : out) {
+    REQUIRE(o.image);
+    CHECK(o.pulled);
+    CHECK(o.digest == "sha256:" + o.image->id);
+  }
+}
+
+TEST_CASE("transient failures are retried up to the bound, with events") {
+  FakeImageStore store;
+  store.add_remote("quay.io/x/a:1", remote("a1", "quay.io/x/a", "1"));
+  store.fail_pulls("quay.io/x/a:1", 2, "connection refused");
+  auto plan = plan_pulls({{"quay.io/x/a:1", {}, "pin"}}, {});
+  std::vector<Kind> kinds;
+  auto out = run_pulls(store, *plan, fast(), [&](const PullEvent& e) { kinds.push_back(e.kind); });
+  CHECK(kinds == std::vector<Kind>{Kind::Started, Kind::Retrying, Kind::Retrying, Kind::Done});
+  REQUIRE(out[0].image);
+  CHECK_FALSE(out[0].error);
+}
+
+TEST_CASE("Retry= bounds the tries; the last failure is reported") {
+  FakeImageStore store;
+  store.add_remote("quay.io/x/a:1", remote("a1", "quay.io/x/a", "1"));
+  store.fail_pulls("quay.io/x/a:1", 10, "connection refused");
+  quadlet_scan::PullOptions o;
+  o.retry = 1;
+  o.retry_delay = "1ms";
+  auto plan = plan_pulls({{"quay.io/x/a:1", o, "pin"}}, {});
+  std::vector<PullEvent> events;
+  auto out = run_pulls(store, *plan, fast(), [&](const PullEvent& e) { events.push_back(e); });
+  CHECK(store.pull_calls() == 2);
+  REQUIRE(out[0].error);
+  CHECK(*out[0].error == "pulling quay.io/x/a:1: connection refused");
+  CHECK(events.back().kind == Kind::Failed);
+  CHECK(events.back().attempt == 2);
+}
+
+TEST_CASE("a final error (unknown tag) is not retried") {
+  FakeImageStore store;
+  auto plan = plan_pulls({{"quay.io/x/nope:1", {}, "pin"}}, {});
+  auto out = run_pulls(store, *plan, fast(), nullptr);
+  CHECK(store.pull_calls() == 1);
+  REQUIRE(out[0].error);
+  CHECK(out[0].error->find("manifest unknown") != std::string::npos);
+}
+
+TEST_CASE("pull options reach the store") {
+  FakeImageStore store;
+  store.add_remote("quay.io/x/a:1", remote("a1", "quay.io/x/a", "1"));
+  quadlet_scan::PullOptions o;
+  o.authfile = "/auth.json";
+  auto plan = plan_pulls({{"quay.io/x/a:1", o, "pin"}}, {});
+  run_pulls(store, *plan, fast(), nullptr);
+  REQUIRE(store.pulls().size() == 1);
+  CHECK(store.pulls()[0].options.authfile == "/auth.json");
+}
+
+TEST_CASE("parse_retry_delay and tries_for") {
+  CHECK(parse_retry_delay("5s") == std::chrono::milliseconds(5000));
+  CHECK(parse_retry_delay("1m30s") == std::chrono::milliseconds(90000));
+  CHECK(parse_retry_delay("250ms") == std::chrono::milliseconds(250));
+  CHECK(parse_retry_delay("2") == std::chrono::milliseconds(2000));
+  CHECK_FALSE(parse_retry_delay("5x"));
+  CHECK_FALSE(parse_retry_delay("s"));
+  CHECK_FALSE(parse_retry_delay(""));
+  quadlet_scan::PullOptions o;
+  CHECK(tries_for(o, 3) == 3);
+  o.retry = 0;
+  CHECK(tries_for(o, 3) == 1);
+  CHECK(is_retryable("dial tcp 127.0.0.1:5000: connect: connection refused"));
+  CHECK_FALSE(is_retryable("reading manifest 9: manifest unknown"));
+}
