@@ -1,0 +1,170 @@
+"""The man pages: they render without a warning, and document every option the tools have.
+
+The option check reads the tools' own --help, so it cannot drift from the code; and it
+demands a minimum number of options and commands, so a tool that prints nothing useful
+fails it instead of passing it vacuously.
+"""
+import os
+import re
+import subprocess
+
+import pytest
+
+from build_tree import MAN_PAGES, make_manpath, man_source, require_dirs
+
+LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]")
+# Commands DESIGN.md names; --help must list all of them (more is fine).
+ROOTPIN_COMMANDS = {"status", "upgrade", "bind", "pin", "unpin", "gc", "boot"}
+MIN_ROOTPIN_OPTIONS = 25          # global + per-command long options, as of this writing
+MIN_QUADLET_SCAN_OPTIONS = 5      # --root --bound --all --json --store (+ --help)
+
+
+def render(page):
+    """The page as plain text, on lines long enough that nothing is hyphenated."""
+    r = subprocess.run(["groff", "-man", "-Tascii", "-rLL=400n", "-P-cbou", man_source(page)],
+                       capture_output=True, text=True, check=True, timeout=60)
+    return r.stdout
+
+
+@pytest.mark.parametrize("page", MAN_PAGES)
+def test_page_renders_with_groff_without_warnings(page):
+    require_dirs()
+    r = subprocess.run(["groff", "-man", "-ww", "-z", man_source(page)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+@pytest.mark.parametrize("page", MAN_PAGES)
+@pytest.mark.parametrize("width", ["80", "60"])
+def test_page_renders_with_man_without_warnings(page, width):
+    require_dirs()
+    r = subprocess.run(["man", "--warnings", "-l", man_source(page)], capture_output=True,
+                       text=True, timeout=60, env=dict(os.environ, MANWIDTH=width, MAN_KEEP_FORMATTING="0"))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "", r.stderr
+    assert len(r.stdout.splitlines()) > 40
+
+
+def test_pages_are_found_by_name_in_their_sections(tmp):
+    require_dirs()
+    manpath = make_manpath(os.path.join(tmp, "man"))
+    for page in MAN_PAGES:
+        name, section = page.rsplit(".", 1)
+        r = subprocess.run(["man", "-M", manpath, "-w", section, name], capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0 and r.stdout.strip().endswith(page), r.stderr
+        with open(man_source(page)) as f:
+            th = next(line for line in f if line.startswith(".TH"))
+        assert th.split()[2] == section, f"{page}: .TH section {th.split()[2]}"
+
+
+def sections(text):
+    return set(re.findall(r"^([A-Z][A-Z ]+)$", text, re.M))
+
+
+def test_rootpin_page_has_the_sections_an_admin_looks_for():
+    require_dirs()
+    text = render("rootpin.8")
+    for s in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "GLOBAL OPTIONS", "EXIT STATUS",
+              "FILES", "ENVIRONMENT", "EXAMPLES", "SEE ALSO"):
+        assert s in sections(text), f"rootpin(8) has no {s} section"
+    exit_status = text.split("EXIT STATUS", 1)[1].split("\nFILES", 1)[0]
+    assert re.findall(r"^\s+([0-9])\s", exit_status, re.M) == ["0", "1", "2", "3"]
+    assert "ROOTPIN_LOG" in text.split("ENVIRONMENT", 1)[1]
+
+
+def test_rootpin_page_lists_the_message_ids_the_code_sends():
+    require_dirs()
+    with open(os.path.join(os.environ["ROOTPIN_SOURCE_DIR"], "src/log/message_id.cpp")) as f:
+        ids = re.findall(r'"([0-9a-f]{32})"', f.read())
+    assert len(ids) >= 6
+    text = render("rootpin.8")
+    for i in ids:
+        assert i in text, f"MESSAGE_ID {i} is not documented in rootpin(8)"
+
+
+def test_bound_images_page_covers_opt_in_and_lint():
+    require_dirs()
+    text = render("rootpin-bound-images.5")
+    for needle in ("/usr/lib/rootpin/bound-images.d/", "/usr/lib/bootc/bound-images.d/",
+                   "All=yes", "All=enabled", "/dev/null", "/usr/etc",
+                   "/etc/containers/systemd/", "/usr/share/containers/systemd/",
+                   "GlobalArgs=--storage-opt=additionalimagestore=/var/lib/rootpin/storage",
+                   "Policy=missing", "Pull=always", "FROM "):
+        assert needle in text, f"rootpin-bound-images(5) does not mention {needle}"
+    lint = text.split("LINT WARNINGS", 1)[1].split("\nSECURITY", 1)[0]
+    assert len(re.findall(r"^\s+[1-9]\.\s", lint, re.M)) == 4
+
+
+def test_conf_page_documents_the_order_and_the_section():
+    require_dirs()
+    text = render("rootpin.conf.5")
+    assert "[Rootpin]" in text
+    steps = [r"1\.\s+/etc/rootpin/rootpin\.conf;",
+             r"2\.\s+the drop-ins /etc/rootpin/rootpin\.conf\.d/\*\.conf, in the lexical order",
+             r"3\.\s+the options on the command line"]
+    found = [re.search(s, text) for s in steps]
+    assert all(found), f"rootpin.conf(5) does not state the order: {steps}"
+    assert [m.start() for m in found] == sorted(m.start() for m in found)
+
+
+def help_text(argv):
+    r = subprocess.run(argv + ["--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, f"{' '.join(argv)} --help failed ({r.returncode}): {r.stderr}"
+    return r.stdout
+
+
+def subcommands(text):
+    """Command names CLI11 lists under its SUBCOMMANDS/Subcommands heading."""
+    m = re.search(r"^subcommands:\s*$(.*?)(?:^\S|\Z)", text, re.M | re.S | re.I)
+    assert m, "rootpin --help lists no subcommands"
+    return {line.split()[0] for line in m.group(1).splitlines() if line.strip()}
+
+
+def documented_options(text):
+    return set(LONG_OPTION.findall(text))
+
+
+def test_every_rootpin_option_is_documented(rootpin_bin):
+    require_dirs()
+    top = help_text([rootpin_bin])
+    commands = subcommands(top)
+    missing_commands = ROOTPIN_COMMANDS - commands
+    assert not missing_commands, f"rootpin --help lacks commands {sorted(missing_commands)}"
+    shown = {("", o) for o in LONG_OPTION.findall(top)}
+    for c in sorted(commands):
+        shown |= {(c, o) for o in LONG_OPTION.findall(help_text([rootpin_bin, c]))}
+    assert len({o for _, o in shown}) >= MIN_ROOTPIN_OPTIONS, \
+        f"only {len(shown)} options found in --help: {sorted(shown)}"
+
+    page = render("rootpin.8")
+    documented = documented_options(page) | documented_options(render("rootpin.conf.5"))
+    undocumented = sorted(f"rootpin {c} {o}".replace("  ", " ") for c, o in shown if o not in documented)
+    assert not undocumented, f"options missing from rootpin(8): {undocumented}"
+    commands_section = page.split("\nCOMMANDS", 1)[1].split("\nGLOBAL OPTIONS", 1)[0]
+    for c in commands:
+        assert re.search(rf"^\s+{re.escape(c)}\b", commands_section, re.M), \
+            f"command {c} has no entry in rootpin(8) COMMANDS"
+
+
+def test_every_documented_rootpin_option_exists(rootpin_bin):
+    # The other way round: an option the page describes but the tool rejects is a lie.
+    require_dirs()
+    top = help_text([rootpin_bin])
+    shown = set(LONG_OPTION.findall(top))
+    for c in subcommands(top):
+        shown |= set(LONG_OPTION.findall(help_text([rootpin_bin, c])))
+    page = render("rootpin.8")
+    described = page.split("\nCOMMANDS", 1)[1].split("\nEXIT STATUS", 1)[0]
+    # Tags of option entries: an indented line starting with the option.
+    tags = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)", described, re.M))
+    assert len(tags) >= MIN_ROOTPIN_OPTIONS - 5
+    assert not sorted(tags - shown), f"rootpin(8) documents unknown options {sorted(tags - shown)}"
+
+
+def test_every_quadlet_scan_option_is_documented(quadlet_scan_bin):
+    require_dirs()
+    shown = set(LONG_OPTION.findall(help_text([quadlet_scan_bin])))
+    assert len(shown) >= MIN_QUADLET_SCAN_OPTIONS, f"only {sorted(shown)} in quadlet-scan --help"
+    page = documented_options(render("quadlet-scan.1"))
+    assert not sorted(shown - page), f"options missing from quadlet-scan(1): {sorted(shown - page)}"
