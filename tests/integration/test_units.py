@@ -105,6 +105,22 @@ def test_services_share_the_state_and_runtime_directories(name):
     assert value(name, "ConditionPathExists") == ["/run/ostree-booted"]
 
 
+# Settings that look like free hardening but break podman; each with the reason.
+BREAKS_PODMAN = {
+    "RestrictSUIDSGID": "layers hold setuid files; extracting them needs their mode",
+    "ProtectKernelModules": "containers-storage runs `modprobe overlay` when it is not loaded",
+    "RestrictNamespaces": "libostree remounts /sysroot in its own mount namespace",
+    "PrivateUsers": "layers own files by many UIDs; the namespace maps all but root to nobody",
+}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_no_hardening_that_breaks_podman(name):
+    for key, why in BREAKS_PODMAN.items():
+        set_to = [v for _, k, v in settings(name) if k == key]
+        assert set_to in ([], ["no"]), f"{name} sets {key}=: {why}"
+
+
 def exec_args(name):
     (line,) = value(name, "ExecStart")
     return shlex.split(line)[1:]
