@@ -1,7 +1,88 @@
-// Placeholder until the scanner lands.
+// quadlet-scan: which container images a root's Quadlet units need, for `podman pull`.
 #include <cstdio>
+#include <set>
+#include <string>
 
-int main() {
-  std::fputs("quadlet-scan: not built yet\n", stderr);
-  return 2;
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "quadlet-scan/root_dir.hpp"
+#include "quadlet-scan/scanner.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUnitFailed = 1;
+constexpr int kExitUsage = 2;
+
+void print_plain(const quadlet_scan::ScanResult& result) {
+  std::set<std::string> printed;
+  for (const auto& u : result.units) {
+    if (u.error) {
+      const auto& e = *u.error;
+      std::string where = e.path.empty() ? u.source : e.path;
+      if (e.line != 0) {
+        fmt::print(stderr, "quadlet-scan: {}:{}: {}\n", where, e.line, e.message);
+      } else {
+        fmt::print(stderr, "quadlet-scan: {}: {}\n", where, e.message);
+      }
+      continue;
+    }
+    for (const auto& w : u.warnings) fmt::print(stderr, "quadlet-scan: {}\n", w);
+    if (u.unsupported) fmt::print(stderr, "quadlet-scan: {}: {}\n", u.source, *u.unsupported);
+    if (u.pullable() && printed.insert(*u.image).second) fmt::print("{}\n", *u.image);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"List the container images a root's Quadlet units need"};
+  app.name("quadlet-scan");
+  std::string root_path = "/";
+  bool all = false;
+  bool bound = false;
+  bool json = false;
+  quadlet_scan::ScanOptions options;
+  std::vector<std::string> stores;
+  app.add_option("--root", root_path, "the root to scan (default /)");
+  auto* bound_flag = app.add_flag("--bound", bound, "list what the root opts in (default)");
+  app.add_flag("--all", all, "list every Quadlet unit in the search paths")->excludes(bound_flag);
+  app.add_flag("--json", json, "JSON Lines, one object per unit");
+  app.add_option("--store", stores,
+                 "store a bound .container must read (lint; default /var/lib/rootpin/storage)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  options.mode = all ? quadlet_scan::ScanMode::All : quadlet_scan::ScanMode::Bound;
+  if (!stores.empty()) options.stores = stores;
+
+  auto root = quadlet_scan::RootDir::open(root_path);
+  if (!root) {
+    fmt::print(stderr, "quadlet-scan: {}\n", root.error().to_string());
+    return kExitUsage;
+  }
+  auto result = quadlet_scan::scan_root(*root, options);
+  if (!result) {
+    fmt::print(stderr, "quadlet-scan: {}: {}\n", root_path, result.error().to_string());
+    return kExitUsage;
+  }
+  if (json) {
+    std::string out;
+    for (const auto& u : result->units) {
+      out += quadlet_scan::to_json_line(u);
+      out += '\n';
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  } else {
+    print_plain(*result);
+  }
+  if (std::fflush(stdout) != 0) {
+    std::perror("quadlet-scan: stdout");
+    return kExitUsage;
+  }
+  return result->all_resolved() ? kExitOk : kExitUnitFailed;
 }

@@ -1,0 +1,116 @@
+#include "quadlet-scan/scanner.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "quadlet-scan/opt_in.hpp"
+#include "quadlet-scan/search_paths.hpp"
+#include "quadlet-scan/specifiers.hpp"
+#include "quadlet-scan/unit_resolver.hpp"
+
+namespace quadlet_scan {
+
+namespace {
+
+UnitResult problem_result(std::string name, Error error) {
+  UnitResult r;
+  r.unit = std::move(name);
+  r.source = error.path;
+  r.error = std::move(error);
+  return r;
+}
+
+bool names_anything(const UnitResult& r) {
+  return r.image || r.error || r.built_locally || r.unsupported;
+}
+
+class Scan {
+public:
+  Scan(const RootDir& root, const UnitIndex& index, const ScanOptions& options)
+      : ctx_{root, index, options} {}
+
+  void add(UnitResult r) { results_.emplace(r.unit, std::move(r)); }
+  bool has(const std::string& name) const { return results_.contains(name); }
+
+  void bind_links(const OptIn& opt_in) {
+    for (const BoundLink& link : opt_in.links) {
+      if (has(link.unit_name)) continue;
+      auto name = parse_unit_name(link.unit_name);
+      if (!name) continue;  // read_opt_in only keeps parseable names
+      if (auto r = resolve_unit(ctx_, UnitRef{*name, link.target, link.link}, InstallFilter::Any)) {
+        add(std::move(*r));
+      }
+    }
+  }
+
+  // Every unit of the search paths that may name an image, except masked ones and bare
+  // templates that have instances (those are covered by their instances).
+  void bind_search_paths(const std::set<std::string>& masked,
+                         const std::map<std::string, std::string>& bound_by,
+                         InstallFilter filter) {
+    std::set<std::string> templates_with_instances;
+    for (const auto& [name_text, path] : ctx_.index.units) {
+      auto name = parse_unit_name(name_text);
+      if (name && name->is_instance()) templates_with_instances.insert(name->template_name());
+    }
+    for (const auto& [name_text, path] : ctx_.index.units) {
+      if (has(name_text) || masked.contains(name_text)) continue;
+      auto name = parse_unit_name(name_text);
+      if (!name || !may_name_image(name->type)) continue;
+      if (name->is_template() && templates_with_instances.contains(name_text)) continue;
+      std::optional<std::string> link;
+      if (auto it = bound_by.find(name_text); it != bound_by.end()) link = it->second;
+      auto r = resolve_unit(ctx_, UnitRef{*name, path, link}, filter);
+      if (r && names_anything(*r)) add(std::move(*r));
+    }
+  }
+
+  ScanResult finish() {
+    ScanResult out;
+    out.units.reserve(results_.size());
+    for (auto& [name, r] : results_) out.units.push_back(std::move(r));
+    return out;
+  }
+
+private:
+  ResolveContext ctx_;
+  std::map<std::string, UnitResult> results_;  // by unit name: sorted, first one wins
+};
+
+}  // namespace
+
+bool ScanResult::all_resolved() const {
+  return std::none_of(units.begin(), units.end(),
+                      [](const UnitResult& u) { return u.error.has_value(); });
+}
+
+std::expected<ScanResult, Error> scan_root(const RootDir& root, const ScanOptions& options) {
+  auto index = index_search_paths(root);
+  if (!index) {
+    return std::unexpected(std::move(index.error()));
+  }
+  OptIn opt_in = read_opt_in(root, *index);
+  Scan scan(root, *index, options);
+  for (const Error& e : index->errors) {
+    scan.add(problem_result(std::string(base_name(e.path)), e));
+  }
+
+  if (options.mode == ScanMode::All) {
+    std::map<std::string, std::string> bound_by;
+    for (const BoundLink& link : opt_in.links) bound_by.emplace(link.unit_name, link.link);
+    scan.bind_search_paths({}, bound_by, InstallFilter::Any);
+    return scan.finish();
+  }
+
+  for (OptInProblem& p : opt_in.problems) scan.add(problem_result(p.name, std::move(p.error)));
+  scan.bind_links(opt_in);
+  if (opt_in.all != BindAll::No) {
+    scan.bind_search_paths(opt_in.masked, {},
+                           opt_in.all == BindAll::Enabled ? InstallFilter::RequireInstall
+                                                          : InstallFilter::Any);
+  }
+  return scan.finish();
+}
+
+}  // namespace quadlet_scan
