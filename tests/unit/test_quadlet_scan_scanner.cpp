@@ -283,7 +283,8 @@ TEST_CASE("scanner: Image=x.image takes its reference, pull options and ImageTag
   CHECK(bad.error->message.find("absolute") != std::string::npos);
 
   r.write(std::string(kShare) + "web.container", container("gone.image"));
-  const auto& gone = get(r.scan(), "web.container");
+  auto gone_result = r.scan();
+  const auto& gone = get(gone_result, "web.container");
   REQUIRE(gone.error.has_value());
   CHECK(gone.error->message.find("gone.image") != std::string::npos);
 }
