@@ -1,0 +1,47 @@
+#include "src/core/boot_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "src/core/reference.hpp"
+
+namespace rootpin::core {
+namespace {
+
+std::string bare_id(const std::string& id) { return id.starts_with("sha256:") ? id.substr(7) : id; }
+
+}  // namespace
+
+BootPlan plan_boot(const ledger::RootRecord& record,
+                   const std::vector<podman::StoredImage>& listing) {
+  BootPlan plan;
+  std::set<std::string> planned;
+  for (const auto& bound : record.images) {
+    auto ref = canonicalize(bound.reference);
+    if (!ref || ref->tag.empty()) {
+      continue;  // by digest (or unreadable): nothing floats
+    }
+    const std::string name = ref->repository + ":" + ref->tag;
+    if (!planned.insert(name).second) {
+      continue;
+    }
+    auto image = std::find_if(listing.begin(), listing.end(), [&](const podman::StoredImage& i) {
+      return bare_id(i.id) == bare_id(bound.image_id);
+    });
+    if (image == listing.end()) {
+      plan.missing.push_back(fmt::format("{} for {} (image {}) is not in the store",
+                                         bound.reference, bound.unit, bound.image_id));
+      continue;
+    }
+    if (std::find(image->names.begin(), image->names.end(), name) != image->names.end()) {
+      ++plan.already_right;
+      continue;
+    }
+    plan.retags.push_back(Retag{image->id, name});
+  }
+  return plan;
+}
+
+}  // namespace rootpin::core

@@ -1,0 +1,77 @@
+#include "src/core/root_binding.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "src/core/reference.hpp"
+
+namespace rootpin::core {
+
+std::string unit_in_root(const std::string& unit, const std::string& root_id) {
+  return unit + " in " + root_id;
+}
+
+RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string& root_id) {
+  RootWants result;
+  for (const auto& unit : scan.units) {
+    if (unit.error) {
+      result.problems.push_back(
+          fmt::format("{}: {}", unit_in_root(unit.unit, root_id), unit.error->to_string()));
+    } else if (unit.pullable()) {
+      result.wants.push_back(PullWant{*unit.image, unit.pull, unit_in_root(unit.unit, root_id)});
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// The outcome that served want: same canonical name and same pull options, as plan_pulls
+// deduplicates them.
+const podman::PullOutcome* outcome_for(const PullWant& want,
+                                       const std::vector<podman::PullOutcome>& outcomes) {
+  auto ref = canonicalize(want.reference);
+  if (!ref) {
+    return nullptr;
+  }
+  auto it = std::find_if(outcomes.begin(), outcomes.end(), [&](const podman::PullOutcome& o) {
+    return o.planned.ref.name() == ref->name() && o.planned.options == want.options;
+  });
+  return it == outcomes.end() ? nullptr : &*it;
+}
+
+std::string unit_of(const PullWant& want) {
+  const auto pos = want.wanted_by.find(" in ");
+  return pos == std::string::npos ? want.wanted_by : want.wanted_by.substr(0, pos);
+}
+
+}  // namespace
+
+std::expected<ledger::RootRecord, std::string> record_of_root(
+    const std::string& root_id, const RootWants& wants,
+    const std::vector<podman::PullOutcome>& outcomes, const std::string& now) {
+  ledger::RootRecord record{root_id, now, {}};
+  std::vector<std::string> failures;
+  for (const auto& want : wants.wants) {
+    const podman::PullOutcome* outcome = outcome_for(want, outcomes);
+    if (outcome == nullptr || !outcome->image) {
+      const std::string reason =
+          outcome != nullptr && outcome->error ? *outcome->error : "not pulled";
+      failures.push_back(fmt::format("{} for {}: {}", want.reference, want.wanted_by, reason));
+      continue;
+    }
+    record.images.push_back(ledger::BoundImage{unit_of(want), want.reference, outcome->digest,
+                                               outcome->image->id, now});
+  }
+  if (!failures.empty()) {
+    std::string message = fmt::format("cannot bind {}: ", root_id);
+    for (std::size_t i = 0; i < failures.size(); ++i) {
+      message += (i == 0 ? "" : "; ") + failures[i];
+    }
+    return std::unexpected(message);
+  }
+  return record;
+}
+
+}  // namespace rootpin::core

@@ -1,0 +1,35 @@
+#pragma once
+// What binding one root means, as pure steps: its scan becomes pull wants, and the pull
+// outcomes become the root's ledger record (the digest and image ID pulled for *this*
+// root). The I/O around them (scan, pull, save) is the bind and upgrade commands'.
+
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "quadlet-scan/scanner.hpp"
+#include "src/core/pull_plan.hpp"
+#include "src/ledger/ledger.hpp"
+#include "src/podman/puller.hpp"
+
+namespace rootpin::core {
+
+struct RootWants {
+  std::vector<PullWant> wants;       // one per pullable unit
+  std::vector<std::string> problems;  // units that could not be resolved, each named
+};
+
+// "web.container in fedora/abc.0": who wants an image, in plans and messages.
+std::string unit_in_root(const std::string& unit, const std::string& root_id);
+
+// Every pullable unit of the scan; unresolved units become problems naming the unit, its
+// file and line. .build and unsupported units are neither (they are reported by the scan).
+RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string& root_id);
+
+// The root's record from the pull outcomes. Any failed or missing outcome makes it an
+// error listing each image, unit, root and reason (the root must then not be recorded).
+std::expected<ledger::RootRecord, std::string> record_of_root(
+    const std::string& root_id, const RootWants& wants,
+    const std::vector<podman::PullOutcome>& outcomes, const std::string& now);
+
+}  // namespace rootpin::core

@@ -1,0 +1,55 @@
+#include "src/core/root_gc.hpp"
+
+#include "src/core/reference.hpp"
+
+namespace rootpin::core {
+
+RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
+                                    const std::set<std::string>& live_root_ids) {
+  RootRetirement plan;
+  for (const auto& [root_id, record] : ledger.roots) {
+    if (!live_root_ids.contains(root_id)) {
+      plan.retired.push_back(root_id);
+    }
+  }
+  for (const auto& root_id : live_root_ids) {
+    if (!ledger.roots.contains(root_id)) {
+      plan.unrecorded.push_back(root_id);
+    }
+  }
+  return plan;
+}
+
+std::vector<Hold> holds_of_ledger(const ledger::Ledger& ledger) {
+  std::vector<Hold> holds;
+  for (const auto& [root_id, record] : ledger.roots) {
+    for (const auto& image : record.images) {
+      holds.push_back(Hold{image.unit + " in " + root_id, image.reference, image.digest,
+                           image.image_id});
+    }
+  }
+  for (const auto& pin : ledger.pins) {
+    holds.push_back(Hold{pin.reason.empty() ? "admin pin" : "admin pin (" + pin.reason + ")",
+                         pin.reference, pin.digest, pin.image_id});
+  }
+  return holds;
+}
+
+std::vector<Hold> holds_of_references(const std::string& root_id,
+                                      const std::vector<std::string>& references,
+                                      const std::vector<podman::StoredImage>& listing) {
+  std::vector<Hold> holds;
+  for (const auto& reference : references) {
+    auto ref = canonicalize(reference);
+    if (!ref) {
+      continue;
+    }
+    if (auto image = find_image(*ref, listing)) {
+      holds.push_back(Hold{"unrecorded root " + root_id, reference, digest_for(*ref, *image),
+                           image->id});
+    }
+  }
+  return holds;
+}
+
+}  // namespace rootpin::core

@@ -1,0 +1,33 @@
+#pragma once
+// gc for roots, pure: which ledger records belong to roots ostree has retired, which live
+// roots have no record (they are rescanned, never trusted to hold nothing), and the holds
+// (see gc_plan.hpp) that records, admin pins and rescanned roots put on images.
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "src/core/gc_plan.hpp"
+#include "src/ledger/ledger.hpp"
+#include "src/podman/image_store.hpp"
+
+namespace rootpin::core {
+
+struct RootRetirement {
+  std::vector<std::string> retired;     // recorded, but no longer on disk: drop the record
+  std::vector<std::string> unrecorded;  // on disk without a record: rescan before removing
+};
+
+RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
+                                    const std::set<std::string>& live_root_ids);
+
+// Holds of every root record and admin pin in the ledger.
+std::vector<Hold> holds_of_ledger(const ledger::Ledger& ledger);
+
+// Holds of a rescanned root without a record: each image of the listing that answers one
+// of the references (a reference that is invalid or absent from the store holds nothing).
+std::vector<Hold> holds_of_references(const std::string& root_id,
+                                      const std::vector<std::string>& references,
+                                      const std::vector<podman::StoredImage>& listing);
+
+}  // namespace rootpin::core

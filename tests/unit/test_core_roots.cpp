@@ -1,0 +1,153 @@
+// Pure decisions about roots: binding records, retirement, holds, rollback re-pointing.
+
+#include <doctest/doctest.h>
+
+#include "src/core/boot_plan.hpp"
+#include "src/core/root_binding.hpp"
+#include "src/core/root_gc.hpp"
+
+using namespace rootpin;
+
+namespace {
+
+const std::string kRoot = "testos/aaaa.0";
+const std::string kIdA(64, 'a');
+const std::string kIdB(64, 'b');
+
+quadlet_scan::UnitResult unit(std::string name, std::optional<std::string> image) {
+  quadlet_scan::UnitResult u;
+  u.unit = std::move(name);
+  u.source = "/usr/share/containers/systemd/" + u.unit;
+  u.image = std::move(image);
+  return u;
+}
+
+podman::StoredImage stored(const std::string& id, std::vector<std::string> names,
+                           const std::string& digest) {
+  podman::StoredImage image;
+  image.id = id;
+  image.names = std::move(names);
+  image.digest = digest;
+  return image;
+}
+
+}  // namespace
+
+TEST_CASE("a root's scan becomes wants; unresolved units are named problems") {
+  quadlet_scan::ScanResult scan;
+  scan.units.push_back(unit("web.container", "127.0.0.1:5000/web:1"));
+  auto broken = unit("bad.image", std::nullopt);
+  broken.error = quadlet_scan::Error{"Image= is empty", "/usr/share/containers/systemd/bad.image", 3, 0};
+  scan.units.push_back(broken);
+  auto built = unit("local.container", std::nullopt);
+  built.built_locally = "localhost/local";
+  scan.units.push_back(built);
+
+  auto wants = core::wants_of_root(scan, kRoot);
+  REQUIRE(wants.wants.size() == 1);
+  CHECK(wants.wants[0].reference == "127.0.0.1:5000/web:1");
+  CHECK(wants.wants[0].wanted_by == "web.container in testos/aaaa.0");
+  REQUIRE(wants.problems.size() == 1);
+  CHECK(wants.problems[0] ==
+        "bad.image in testos/aaaa.0: /usr/share/containers/systemd/bad.image:3: Image= is empty");
+}
+
+TEST_CASE("the record of a root carries each unit's digest and image ID") {
+  quadlet_scan::ScanResult scan;
+  scan.units.push_back(unit("a.image", "127.0.0.1:5000/a:1"));
+  scan.units.push_back(unit("b.container", "127.0.0.1:5000/b:1"));
+  auto wants = core::wants_of_root(scan, kRoot);
+
+  auto plan = core::plan_pulls(wants.wants, {});
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->to_pull.size() == 2);
+  std::vector<podman::PullOutcome> outcomes;
+  for (const auto& planned : plan->to_pull) {
+    podman::PullOutcome o;
+    o.planned = planned;
+    o.pulled = true;
+    if (planned.ref.repository.ends_with("/a")) {
+      o.image = stored(kIdA, {"127.0.0.1:5000/a:1"}, "sha256:" + std::string(64, '1'));
+      o.digest = "sha256:" + std::string(64, '1');
+    } else {
+      o.error = "manifest unknown";
+    }
+    outcomes.push_back(o);
+  }
+
+  SUBCASE("a failed pull names image, unit, root and reason") {
+    auto record = core::record_of_root(kRoot, wants, outcomes, "2024-01-01T00:00:00Z");
+    REQUIRE_FALSE(record.has_value());
+    CHECK(record.error() ==
+          "cannot bind testos/aaaa.0: 127.0.0.1:5000/b:1 for b.container in testos/aaaa.0: "
+          "manifest unknown");
+  }
+  SUBCASE("all pulled: one bound image per unit") {
+    outcomes[1].error.reset();
+    outcomes[1].image = stored(kIdB, {"127.0.0.1:5000/b:1"}, "sha256:" + std::string(64, '2'));
+    outcomes[1].digest = "sha256:" + std::string(64, '2');
+    auto record = core::record_of_root(kRoot, wants, outcomes, "2024-01-01T00:00:00Z");
+    REQUIRE(record.has_value());
+    CHECK(record->root_id == kRoot);
+    REQUIRE(record->images.size() == 2);
+    CHECK(record->images[0] == ledger::BoundImage{"a.image", "127.0.0.1:5000/a:1",
+                                                  "sha256:" + std::string(64, '1'), kIdA,
+                                                  "2024-01-01T00:00:00Z"});
+    CHECK(record->images[1].unit == "b.container");
+    CHECK(record->images[1].image_id == kIdB);
+  }
+}
+
+TEST_CASE("retired and unrecorded roots") {
+  ledger::Ledger l;
+  l.set_root(ledger::RootRecord{"os/old.0", "t", {}});
+  l.set_root(ledger::RootRecord{"os/cur.0", "t", {}});
+  auto plan = core::plan_root_retirement(l, {"os/cur.0", "os/new.0"});
+  CHECK(plan.retired == std::vector<std::string>{"os/old.0"});
+  CHECK(plan.unrecorded == std::vector<std::string>{"os/new.0"});
+}
+
+TEST_CASE("holds of records and pins keep their images; a rescanned root holds by name") {
+  ledger::Ledger l;
+  l.set_root(ledger::RootRecord{"os/cur.0", "t", {{"a.image", "127.0.0.1:5000/a:1", "", kIdA, "t"}}});
+  l.add_or_update_pin(ledger::AdminPin{"127.0.0.1:5000/p:1", "sha256:" + std::string(64, '9'), "",
+                                       "debug", "t"});
+  const auto pinned = stored(std::string(64, 'c'), {"127.0.0.1:5000/p:1"}, "sha256:" + std::string(64, '9'));
+  const auto only_new = stored(kIdB, {"127.0.0.1:5000/b:1"}, "sha256:" + std::string(64, '2'));
+  const auto stray = stored(std::string(64, 'd'), {"127.0.0.1:5000/x:1"}, "");
+  const std::vector<podman::StoredImage> listing{stored(kIdA, {}, ""), pinned, only_new, stray};
+
+  auto holds = core::holds_of_ledger(l);
+  REQUIRE(holds.size() == 2);
+  CHECK(holds[0].holder == "a.image in os/cur.0");
+  CHECK(holds[1].holder == "admin pin (debug)");
+  auto rescanned = core::holds_of_references("os/new.0", {"127.0.0.1:5000/b:1", "127.0.0.1:5000/gone:1"}, listing);
+  REQUIRE(rescanned.size() == 1);
+  CHECK(rescanned[0].image_id == kIdB);
+  holds.insert(holds.end(), rescanned.begin(), rescanned.end());
+
+  auto gc = core::plan_gc(listing, holds);
+  REQUIRE(gc.remove.size() == 1);
+  CHECK(gc.remove[0].id == stray.id);
+  CHECK(gc.keep.size() == 3);
+}
+
+TEST_CASE("boot re-points only the floating tags that moved") {
+  ledger::RootRecord record{kRoot, "t",
+                            {{"a.image", "127.0.0.1:5000/a:latest", "", kIdA, "t"},
+                             {"a2.container", "127.0.0.1:5000/a:latest", "", kIdA, "t"},
+                             {"b.image", "127.0.0.1:5000/b:1", "", kIdB, "t"},
+                             {"d.image", "127.0.0.1:5000/d@sha256:" + std::string(64, '3'), "", "e", "t"},
+                             {"gone.image", "127.0.0.1:5000/gone:1", "", std::string(64, 'f'), "t"}}};
+  // a:latest was moved to a newer image by a later root's bind.
+  const std::vector<podman::StoredImage> listing{
+      stored(kIdA, {}, ""), stored(std::string(64, 'n'), {"127.0.0.1:5000/a:latest"}, ""),
+      stored(kIdB, {"127.0.0.1:5000/b:1"}, "")};
+  auto plan = core::plan_boot(record, listing);
+  REQUIRE(plan.retags.size() == 1);
+  CHECK(plan.retags[0].image_id == kIdA);
+  CHECK(plan.retags[0].name == "127.0.0.1:5000/a:latest");
+  CHECK(plan.already_right == 1);
+  REQUIRE(plan.missing.size() == 1);
+  CHECK(plan.missing[0].find("127.0.0.1:5000/gone:1 for gone.image") == 0);
+}
