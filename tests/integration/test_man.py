@@ -156,15 +156,23 @@ def test_every_documented_rootpin_option_exists(rootpin_bin):
         shown |= set(LONG_OPTION.findall(help_text([rootpin_bin, c])))
     page = render("rootpin.8")
     described = page.split("\nCOMMANDS", 1)[1].split("\nEXIT STATUS", 1)[0]
-    # Tags of option entries: an indented line starting with the option.
-    tags = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)", described, re.M))
+    tags = option_tags(described)
     assert len(tags) >= MIN_ROOTPIN_OPTIONS - 5
     assert not sorted(tags - shown), f"rootpin(8) documents unknown options {sorted(tags - shown)}"
+
+
+def option_tags(section_text):
+    """Options that head an entry: an indented line starting with the option."""
+    return set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)", section_text, re.M))
 
 
 def test_every_quadlet_scan_option_is_documented(quadlet_scan_bin):
     require_dirs()
     shown = set(LONG_OPTION.findall(help_text([quadlet_scan_bin])))
     assert len(shown) >= MIN_QUADLET_SCAN_OPTIONS, f"only {sorted(shown)} in quadlet-scan --help"
-    page = documented_options(render("quadlet-scan.1"))
+    text = render("quadlet-scan.1")
+    page = documented_options(text)
     assert not sorted(shown - page), f"options missing from quadlet-scan(1): {sorted(shown - page)}"
+    tags = option_tags(text.split("\nOPTIONS", 1)[1].split("\nOUTPUT", 1)[0])
+    assert len(tags) >= MIN_QUADLET_SCAN_OPTIONS
+    assert not sorted(tags - shown), f"quadlet-scan(1) documents unknown options {sorted(tags - shown)}"
