@@ -5,10 +5,12 @@ where a datagram socket we own sits at /run/systemd/journal/socket (see
 lib/journal_capture.py), and checks the native-protocol entries it receives.
 """
 import os
+import urllib.request
 
 import pytest
 
 from journal_capture import run_with_journal
+from local_registry import LocalRegistry
 
 # The MESSAGE_IDs are API: admins and catalogs filter on them, so they must never change.
 MESSAGE_IDS = {
@@ -149,3 +151,55 @@ def test_an_invalid_rootpin_log_is_named(probe):
                            {"ROOTPIN_LOG": "syslog"})
     assert "ROOTPIN_LOG=syslog" in cap.stderr
     assert "rootpin: hello\n" in cap.stderr
+
+
+def registry_digest(host, repo, tag):
+    req = urllib.request.Request(f"http://{host}/v2/{repo}/manifests/{tag}", method="HEAD", headers={
+        "Accept": ", ".join(["application/vnd.oci.image.manifest.v1+json",
+                             "application/vnd.docker.distribution.manifest.v2+json"])})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.headers["Docker-Content-Digest"]
+
+
+def rootpin_env(tmp):
+    # A configuration directory of our own, so the host's /etc/rootpin plays no part.
+    return {"ROOTPIN_LOG": "journal", "ROOTPIN_CONFIG_DIR": os.path.join(tmp, "conf"),
+            "HOME": tmp}
+
+
+def rootpin_argv(rootpin_bin, tmp, *args):
+    return [rootpin_bin, "--state-dir", os.path.join(tmp, "state"),
+            "--store", os.path.join(tmp, "store"), "--runroot", os.path.join(tmp, "run"),
+            *args]
+
+
+def test_rootpin_pin_sends_image_pinned_with_the_digest(rootpin_bin, tmp):
+    with LocalRegistry(tmp) as reg:
+        ref = reg.push_image(tmp, "acme/web", "1")
+        digest = registry_digest(reg.host, "acme/web", "1")
+        cap = run_with_journal(rootpin_argv(rootpin_bin, tmp, "pin", ref, "--tls-verify", "false",
+                                            "--reason", "journal test"),
+                               rootpin_env(tmp), notify=True)
+    assert cap.returncode == 0, cap.stderr
+    pinned = [e for e in cap.entries if e.get("MESSAGE_ID") == MESSAGE_IDS["image-pinned"]]
+    assert len(pinned) == 1, [dict(e.fields) for e in cap.entries]
+    (e,) = pinned
+    assert e["ROOTPIN_IMAGE"] == ref
+    assert e["ROOTPIN_DIGEST"] == digest
+    assert e["SYSLOG_IDENTIFIER"] == "rootpin"
+    assert int(e["PRIORITY"]) in (5, 6)
+    assert ref in e["MESSAGE"]
+    # Progress reached systemd as STATUS= lines, naming the image.
+    assert any(n.startswith("STATUS=") and ref in n for n in cap.notifications), cap.notifications
+
+
+def test_a_failing_rootpin_logs_an_error_entry(rootpin_bin, tmp):
+    with LocalRegistry(tmp) as reg:
+        ref = f"{reg.host}/acme/missing:1"
+        cap = run_with_journal(rootpin_argv(rootpin_bin, tmp, "pin", ref, "--tls-verify", "false"),
+                               rootpin_env(tmp))
+    assert cap.returncode == 1, cap.stderr
+    assert not [e for e in cap.entries if e.get("MESSAGE_ID") == MESSAGE_IDS["image-pinned"]]
+    errors = [e for e in cap.entries if e["PRIORITY"] == "3"]
+    assert errors, f"no PRIORITY=3 entry; stderr was: {cap.stderr}"
+    assert any(ref in e["MESSAGE"] for e in errors), [e["MESSAGE"] for e in errors]
