@@ -2,7 +2,8 @@
 // integration test can check the wire format of every event kind, independently of which
 // commands exist yet.
 //
-//   log_probe [--threads N] [--status TEXT] EVENT PRIORITY ROOT IMAGE DIGEST MESSAGE ...
+//   log_probe [--threads N] [--status TEXT] [--verbosity N]
+//             EVENT PRIORITY ROOT IMAGE DIGEST MESSAGE ...
 //
 // EVENT is an event_name() ("image-pinned", "message"), PRIORITY a number 3..7, and a
 // MESSAGE of "@FILE" is read from FILE (entries bigger than argv allows). With
@@ -60,11 +61,14 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   int threads = 1;
+  int verbosity = 2;
   std::optional<std::string> status;
   size_t i = 0;
   for (; i + 1 < args.size() && args[i].starts_with("--"); i += 2) {
     if (args[i] == "--threads") {
       threads = std::atoi(args[i + 1].c_str());
+    } else if (args[i] == "--verbosity") {
+      verbosity = std::atoi(args[i + 1].c_str());
     } else if (args[i] == "--status") {
       status = args[i + 1];
     } else {
@@ -85,7 +89,7 @@ int main(int argc, char** argv) {
                             rootpin::log::Fields{args[i + 2], args[i + 3], args[i + 4]}});
   }
 
-  rootpin::log::configure(rootpin::log::Backend::Auto, 2);
+  rootpin::log::configure(rootpin::log::Backend::Auto, verbosity);
   if (status) {
     rootpin::log::status(*status);
   }

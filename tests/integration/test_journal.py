@@ -113,6 +113,25 @@ def test_concurrent_emitters_never_mix_entries(probe):
         sorted(f"pinned image {n}" for n in range(25) for _ in range(8))
 
 
+@pytest.mark.parametrize("backend", ["journal", "stderr"])
+def test_verbosity_filters_messages_but_never_events(probe, backend):
+    entries = (entry_args("message", 7, "debug detail") + entry_args("message", 6, "info detail")
+               + entry_args("message", 5, "notice") + entry_args("image-pinned", 6, "pinned")
+               + entry_args("gc-freed", 7, "debug event"))
+    seen = {}
+    for verbosity in (0, 1, 2):
+        cap = run_with_journal([probe, "--verbosity", str(verbosity)] + entries,
+                               {"ROOTPIN_LOG": backend})
+        assert cap.returncode == 0, cap.stderr
+        if backend == "journal":
+            seen[verbosity] = [e["MESSAGE"] for e in cap.entries]
+        else:
+            seen[verbosity] = [line.split(": ")[-1] for line in cap.stderr.splitlines()]
+    assert seen[0] == ["notice", "pinned"]
+    assert seen[1] == ["info detail", "notice", "pinned"]
+    assert seen[2] == ["debug detail", "info detail", "notice", "pinned", "debug event"]
+
+
 def test_status_goes_to_the_notify_socket(probe):
     cap = run_with_journal([probe, "--status", "pulling 2 of 5\nimages"]
                            + entry_args("root-bound", 5, "bound"),

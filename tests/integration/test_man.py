@@ -176,3 +176,47 @@ def test_every_quadlet_scan_option_is_documented(quadlet_scan_bin):
     tags = option_tags(text.split("\nOPTIONS", 1)[1].split("\nOUTPUT", 1)[0])
     assert len(tags) >= MIN_QUADLET_SCAN_OPTIONS
     assert not sorted(tags - shown), f"quadlet-scan(1) documents unknown options {sorted(tags - shown)}"
+
+
+
+def config_keys_documented():
+    """[(SystemdStyle, dash-style)] from the entry tags of rootpin.conf(5)'s OPTIONS."""
+    text = render("rootpin.conf.5")
+    options = text.split("\nOPTIONS", 1)[1].split("\nEXAMPLE", 1)[0]
+    return re.findall(r"^\s+([A-Z][A-Za-z]*)=\S+, ([a-z][a-z-]*)=\S+$", options, re.M)
+
+
+def status_with_config(rootpin_bin, tmp, key, value):
+    """`rootpin status` with a configuration directory holding only KEY=VALUE.
+
+    The path flags keep every run inside tmp (a flag wins over the file, but the file is
+    still read and its keys checked)."""
+    conf = os.path.join(tmp, "conf-" + key)
+    os.makedirs(conf)
+    with open(os.path.join(conf, "rootpin.conf"), "w") as f:
+        f.write(f"[Rootpin]\n{key}={value}\n")
+    argv = [rootpin_bin, "--config-dir", conf, "--sysroot", os.path.join(tmp, "sysroot"),
+            "--state-dir", os.path.join(tmp, "state"), "--store", os.path.join(tmp, "store"),
+            "--runroot", os.path.join(tmp, "run"), "status"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, ROOTPIN_LOG="stderr"))
+    return conf, r
+
+
+def test_every_documented_config_key_is_accepted(rootpin_bin, tmp):
+    require_dirs()
+    keys = config_keys_documented()
+    assert len(keys) >= 7, f"rootpin.conf(5) documents only {keys}"
+    values = {"Podman": "podman", "StorageDriver": "vfs"}
+    for camel, dashed in keys:
+        for key in (camel, dashed):
+            conf, r = status_with_config(rootpin_bin, tmp, key, values.get(camel, "2"))
+            assert conf not in r.stderr, f"{key}= rejected: {r.stderr}"
+
+
+def test_an_undocumented_config_key_is_refused_with_file_and_line(rootpin_bin, tmp):
+    # The control for the test above: what a refused key looks like.
+    conf, r = status_with_config(rootpin_bin, tmp, "NoSuchKey", "1")
+    assert r.returncode != 0
+    assert os.path.join(conf, "rootpin.conf") + ":2" in r.stderr, r.stderr
+    assert "NoSuchKey" in r.stderr
