@@ -25,6 +25,20 @@ RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string&
   return result;
 }
 
+void refresh_floating(PullPlan& plan) {
+  auto floating = [](const PlannedImage& p) {
+    const auto& policy = p.options.policy;
+    return p.ref.digest.empty() && policy && (*policy == "always" || *policy == "newer");
+  };
+  auto split = std::stable_partition(plan.present.begin(), plan.present.end(),
+                                     [&](const PlannedImage& p) { return !floating(p); });
+  for (auto it = split; it != plan.present.end(); ++it) {
+    it->present.reset();
+    plan.to_pull.push_back(std::move(*it));
+  }
+  plan.present.erase(split, plan.present.end());
+}
+
 namespace {
 
 // The outcome that served want: same canonical name and same pull options, as plan_pulls

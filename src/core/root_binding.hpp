@@ -26,6 +26,11 @@ std::string unit_in_root(const std::string& unit, const std::string& root_id);
 // file and line. .build and unsupported units are neither (they are reported by the scan).
 RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string& root_id);
 
+// A unit with Policy=always or Policy=newer asks for the registry's current image of its
+// tag: such entries move from present to to_pull (references by digest never do). Every
+// other present image costs no registry request.
+void refresh_floating(PullPlan& plan);
+
 // The root's record from the pull outcomes. Any failed or missing outcome makes it an
 // error listing each image, unit, root and reason (the root must then not be recorded).
 std::expected<ledger::RootRecord, std::string> record_of_root(

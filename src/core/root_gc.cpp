@@ -20,21 +20,6 @@ RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
   return plan;
 }
 
-std::vector<Hold> holds_of_ledger(const ledger::Ledger& ledger) {
-  std::vector<Hold> holds;
-  for (const auto& [root_id, record] : ledger.roots) {
-    for (const auto& image : record.images) {
-      holds.push_back(Hold{image.unit + " in " + root_id, image.reference, image.digest,
-                           image.image_id});
-    }
-  }
-  for (const auto& pin : ledger.pins) {
-    holds.push_back(Hold{pin.reason.empty() ? "admin pin" : "admin pin (" + pin.reason + ")",
-                         pin.reference, pin.digest, pin.image_id});
-  }
-  return holds;
-}
-
 std::vector<Hold> holds_of_references(const std::string& root_id,
                                       const std::vector<std::string>& references,
                                       const std::vector<podman::StoredImage>& listing) {

@@ -1,7 +1,7 @@
 #pragma once
 // gc for roots, pure: which ledger records belong to roots ostree has retired, which live
 // roots have no record (they are rescanned, never trusted to hold nothing), and the holds
-// (see gc_plan.hpp) that records, admin pins and rescanned roots put on images.
+// (see gc_plan.hpp) that rescanned roots put on images (records and pins: cli/holds.hpp).
 
 #include <set>
 #include <string>
@@ -20,9 +20,6 @@ struct RootRetirement {
 
 RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
                                     const std::set<std::string>& live_root_ids);
-
-// Holds of every root record and admin pin in the ledger.
-std::vector<Hold> holds_of_ledger(const ledger::Ledger& ledger);
 
 // Holds of a rescanned root without a record: each image of the listing that answers one
 // of the references (a reference that is invalid or absent from the store holds nothing).

@@ -107,29 +107,24 @@ TEST_CASE("retired and unrecorded roots") {
   CHECK(plan.unrecorded == std::vector<std::string>{"os/new.0"});
 }
 
-TEST_CASE("holds of records and pins keep their images; a rescanned root holds by name") {
-  ledger::Ledger l;
-  l.set_root(ledger::RootRecord{"os/cur.0", "t", {{"a.image", "127.0.0.1:5000/a:1", "", kIdA, "t"}}});
-  l.add_or_update_pin(ledger::AdminPin{"127.0.0.1:5000/p:1", "sha256:" + std::string(64, '9'), "",
-                                       "debug", "t"});
-  const auto pinned = stored(std::string(64, 'c'), {"127.0.0.1:5000/p:1"}, "sha256:" + std::string(64, '9'));
+TEST_CASE("a rescanned root without a record holds the images its references name") {
+  const auto recorded = stored(kIdA, {}, "");
   const auto only_new = stored(kIdB, {"127.0.0.1:5000/b:1"}, "sha256:" + std::string(64, '2'));
   const auto stray = stored(std::string(64, 'd'), {"127.0.0.1:5000/x:1"}, "");
-  const std::vector<podman::StoredImage> listing{stored(kIdA, {}, ""), pinned, only_new, stray};
+  const std::vector<podman::StoredImage> listing{recorded, only_new, stray};
 
-  auto holds = core::holds_of_ledger(l);
-  REQUIRE(holds.size() == 2);
-  CHECK(holds[0].holder == "a.image in os/cur.0");
-  CHECK(holds[1].holder == "admin pin (debug)");
-  auto rescanned = core::holds_of_references("os/new.0", {"127.0.0.1:5000/b:1", "127.0.0.1:5000/gone:1"}, listing);
+  std::vector<core::Hold> holds{{"a.image in os/cur.0", "127.0.0.1:5000/a:1", "", kIdA}};
+  auto rescanned = core::holds_of_references(
+      "os/new.0", {"127.0.0.1:5000/b:1", "127.0.0.1:5000/gone:1", "-bad"}, listing);
   REQUIRE(rescanned.size() == 1);
   CHECK(rescanned[0].image_id == kIdB);
+  CHECK(rescanned[0].holder == "unrecorded root os/new.0");
   holds.insert(holds.end(), rescanned.begin(), rescanned.end());
 
   auto gc = core::plan_gc(listing, holds);
   REQUIRE(gc.remove.size() == 1);
   CHECK(gc.remove[0].id == stray.id);
-  CHECK(gc.keep.size() == 3);
+  CHECK(gc.keep.size() == 2);
 }
 
 TEST_CASE("boot re-points only the floating tags that moved") {
@@ -150,4 +145,25 @@ TEST_CASE("boot re-points only the floating tags that moved") {
   CHECK(plan.already_right == 1);
   REQUIRE(plan.missing.size() == 1);
   CHECK(plan.missing[0].find("127.0.0.1:5000/gone:1 for gone.image") == 0);
+}
+
+TEST_CASE("Policy=always/newer tags are asked for again; others and digests are not") {
+  quadlet_scan::PullOptions newer;
+  newer.policy = "newer";
+  const std::vector<core::PullWant> wants{
+      {"127.0.0.1:5000/f:latest", newer, "f.image in r"},
+      {"127.0.0.1:5000/s:1", {}, "s.image in r"},
+      {"127.0.0.1:5000/d@sha256:" + std::string(64, '3'), newer, "d.image in r"}};
+  auto d = stored(kIdB, {}, "sha256:" + std::string(64, '3'));
+  d.repo_digests = {"127.0.0.1:5000/d@sha256:" + std::string(64, '3')};
+  const std::vector<podman::StoredImage> listing{
+      stored(kIdA, {"127.0.0.1:5000/f:latest"}, ""), stored(std::string(64, 'c'), {"127.0.0.1:5000/s:1"}, ""), d};
+  auto plan = core::plan_pulls(wants, listing);
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->present.size() == 3);
+  core::refresh_floating(*plan);
+  REQUIRE(plan->to_pull.size() == 1);
+  CHECK(plan->to_pull[0].ref.as_written == "127.0.0.1:5000/f:latest");
+  CHECK_FALSE(plan->to_pull[0].present.has_value());
+  CHECK(plan->present.size() == 2);
 }
