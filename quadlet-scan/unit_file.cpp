@@ -6,6 +6,7 @@
 #include "quadlet-scan/unit_file.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "quadlet-scan/utf8.hpp"
 
@@ -49,9 +50,29 @@ std::expected<void, ParseError> check_bytes(std::string_view text) {
   return {};
 }
 
+// Finds sections by name in constant time. A hostile file can hold a hundred thousand
+// headers in 1 MiB; a linear search per header would take minutes.
+class SectionIndex {
+public:
+  explicit SectionIndex(UnitFile& file) : file_(file) {
+    for (std::size_t i = 0; i < file_.sections.size(); ++i) index_.emplace(file_.sections[i].name, i);
+  }
+
+  // The named section, appended when missing. Indices stay valid as the vector grows.
+  std::size_t get(std::string_view name) {
+    const auto [it, added] = index_.emplace(std::string(name), file_.sections.size());
+    if (added) file_.sections.push_back(Section{std::string(name), {}});
+    return it->second;
+  }
+
+private:
+  UnitFile& file_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
 class LineParser {
 public:
-  explicit LineParser(UnitFile& file) : file_(file) {}
+  explicit LineParser(UnitFile& file) : file_(file), index_(file) {}
 
   std::expected<void, ParseError> parse(std::string_view line, unsigned number) {
     if (line.front() == '[') return parse_header(line, number);
@@ -68,10 +89,10 @@ public:
         bad != key.end()) {
       return fail(number, "invalid key name \"" + printable(key) + "\"");
     }
-    if (current_ == nullptr) {
+    if (!current_) {
       return fail(number, "assignment to " + std::string(key) + "= outside of any [section]");
     }
-    current_->entries.push_back(
+    file_.sections[*current_].entries.push_back(
         Entry{std::string(key), std::string(trim(line.substr(eq + 1))), number, {}});
     return {};
   }
@@ -92,12 +113,13 @@ private:
         })) {
       return fail(number, "invalid section name \"" + printable(name) + "\"");
     }
-    current_ = &file_.section(name);
+    current_ = index_.get(name);
     return {};
   }
 
   UnitFile& file_;
-  Section* current_ = nullptr;
+  SectionIndex index_;
+  std::optional<std::size_t> current_;
 };
 
 }  // namespace
@@ -145,8 +167,14 @@ std::vector<const Entry*> UnitFile::all(std::string_view section_name,
 }
 
 void UnitFile::merge(const UnitFile& dropin) {
+  if (&dropin == this) {  // appending a vector to itself would read what it reallocates
+    const UnitFile copy = dropin;
+    merge(copy);
+    return;
+  }
+  SectionIndex index(*this);
   for (const auto& src : dropin.sections) {
-    auto& dst = section(src.name).entries;
+    auto& dst = sections[index.get(src.name)].entries;
     dst.insert(dst.end(), src.entries.begin(), src.entries.end());
   }
 }

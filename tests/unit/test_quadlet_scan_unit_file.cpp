@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 
 #include "quadlet-scan/unit_file.hpp"
@@ -161,4 +162,25 @@ TEST_CASE("unit_file: merge appends drop-in entries, later wins") {
   CHECK(unit.all("Container", "Volume").size() == 2);
   CHECK(unit.last("Service", "Restart")->value == "no");
   CHECK(unit.sections.size() == 2);
+}
+
+TEST_CASE("unit_file: merge into itself doubles the entries") {
+  auto unit = parse_ok("[Container]\nVolume=/a:/a\n[Service]\nRestart=no\n");
+  unit.merge(unit);
+  CHECK(unit.all("Container", "Volume").size() == 2);
+  CHECK(unit.sections.size() == 2);
+}
+
+TEST_CASE("unit_file: a megabyte of distinct section headers parses in linear time") {
+  // A hostile root can pack ~80k headers into the 1 MiB cap; a linear search per header
+  // (quadratic in all) takes minutes, a hashed lookup well under a second.
+  std::string text;
+  for (int i = 0; text.size() < (1U << 20); ++i) text += "[s" + std::to_string(i) + "]\nK=v\n";
+  const auto start = std::chrono::steady_clock::now();
+  auto unit = parse_ok(text);
+  unit.merge(parse_ok(text));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(unit.sections.size() > 50000);
+  CHECK(unit.all("s7", "K").size() == 2);
+  CHECK(elapsed < std::chrono::seconds(20));
 }
