@@ -1,7 +1,26 @@
-// Placeholder until the CLI lands: builds the real services and runs the command.
+// Builds the real services and runs the command line; the one place errors are printed.
 #include <cstdio>
+#include <memory>
 
-int main() {
-  std::fputs("rootpin: not built yet\n", stderr);
-  return 1;
+#include "src/cli/app.hpp"
+#include "src/podman/podman_image_store.hpp"
+#include "src/util/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rootpin;
+  cli::Services services;
+  services.make_image_store = [](const cli::GlobalOptions& o) -> std::unique_ptr<podman::ImageStore> {
+    return std::make_unique<podman::PodmanImageStore>(podman::PodmanConfig{
+        .podman = o.podman, .root = o.store, .runroot = o.runroot,
+        .storage_driver = o.storage_driver, .env = {}});
+  };
+  try {
+    return cli::run(argc, argv, std::move(services));
+  } catch (const util::Error& e) {
+    std::fprintf(stderr, "rootpin: error: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rootpin: error: %s\n", e.what());
+    return static_cast<int>(util::ExitCode::Failed);
+  }
 }

@@ -1,0 +1,98 @@
+#include "src/cli/app.hpp"
+
+#include <charconv>
+#include <iostream>
+
+#include "src/cli/commands.hpp"
+#include "src/cli/config.hpp"
+#include "src/log/log.hpp"
+
+namespace rootpin::cli {
+
+namespace {
+
+int to_int(const ConfigValue& v, const std::string& key) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(v.value.data(), v.value.data() + v.value.size(), n);
+  if (ec != std::errc() || end != v.value.data() + v.value.size() || n <= 0) {
+    throw util::Error(v.origin + ": " + key + "= must be a positive number, not '" + v.value + "'",
+                      util::ExitCode::Failed);
+  }
+  return n;
+}
+
+// Configuration values fill every option the command line did not set.
+void apply_config(CLI::App& app, GlobalOptions& o) {
+  auto values = read_config(o.config_file, o.config_dir);
+  for (const auto& [key, v] : values) {
+    if (app.get_option("--" + key)->count() > 0) {
+      continue;
+    }
+    if (key == "sysroot") o.sysroot = v.value;
+    else if (key == "state-dir") o.state_dir = v.value;
+    else if (key == "store") o.store = v.value;
+    else if (key == "runroot") o.runroot = v.value;
+    else if (key == "podman") o.podman = v.value;
+    else if (key == "storage-driver") o.storage_driver = v.value;
+    else if (key == "jobs") o.jobs = to_int(v, key);
+    else if (key == "timeout") o.timeout = to_int(v, key);
+    else if (key == "lock-timeout") o.lock_timeout = to_int(v, key);
+  }
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& o) {
+  app.add_option("--sysroot", o.sysroot, "The ostree sysroot")->capture_default_str();
+  app.add_option("--state-dir", o.state_dir, "Where the ledger lives")->capture_default_str();
+  app.add_option("--store", o.store, "rootpin's image store (podman --root)")->capture_default_str();
+  app.add_option("--runroot", o.runroot, "The store's runroot (podman --runroot)")->capture_default_str();
+  app.add_option("--podman", o.podman, "The podman to run")->capture_default_str();
+  app.add_option("--storage-driver", o.storage_driver, "podman --storage-driver for the store");
+  app.add_flag("--json", o.json, "JSON output (JSON Lines events)");
+  app.add_flag("-v,--verbose", o.verbosity, "More output (repeat for debug)");
+  app.add_option("--jobs", o.jobs, "Concurrent pulls")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--timeout", o.timeout, "Seconds per pull")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for another rootpin")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--config", o.config_file, "Read only this configuration file");
+  app.add_option("--config-dir", o.config_dir,
+                 "Configuration directory (rootpin.conf, rootpin.conf.d/; env ROOTPIN_CONFIG_DIR)");
+}
+
+}  // namespace
+
+int run(int argc, char** argv, Services services) {
+  Context ctx(std::move(services));
+  CLI::App app{"rootpin: keep the container images of image-based OS roots pinned", "rootpin"};
+  app.set_version_flag("--version", ROOTPIN_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options after the subcommand too
+  add_global_options(app, ctx.options);
+
+  CommandTable table;
+  add_status_command(app, ctx, table);
+  add_pin_command(app, ctx, table);
+  add_unpin_command(app, ctx, table);
+  add_gc_command(app, ctx, table);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      return app.exit(e);
+    }
+    std::cerr << "rootpin: " << e.what() << "\n\n" << app.help();
+    return static_cast<int>(util::ExitCode::Usage);
+  }
+  apply_config(app, ctx.options);
+  log::configure(log::Backend::Auto, ctx.options.verbosity);
+
+  for (const auto* sub : app.get_subcommands()) {
+    if (auto it = table.find(sub); it != table.end()) {
+      return static_cast<int>(it->second());
+    }
+  }
+  std::cerr << app.help();
+  return static_cast<int>(util::ExitCode::Usage);
+}
+
+}  // namespace rootpin::cli

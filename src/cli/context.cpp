@@ -1,0 +1,70 @@
+#include "src/cli/context.hpp"
+
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "src/log/log.hpp"
+#include "src/util/error.hpp"
+
+namespace rootpin::cli {
+
+namespace {
+
+void report_load(const ledger::StateDir::Loaded& loaded) {
+  for (const auto& w : loaded.warnings) {
+    log::warning(w);
+  }
+}
+
+// A read-only state dir must fail before a pull or a removal, not at the save after it.
+void require_writable(const ledger::StateDir& dir) {
+  struct statvfs fs {};
+  if (::fstatvfs(dir.fd(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    throw util::Error::format("state directory {} is on a read-only file system", dir.path());
+  }
+  if (::faccessat(dir.fd(), ".", W_OK, AT_EACCESS) != 0) {
+    throw util::Error::format("state directory {} is not writable: {}", dir.path(),
+                              std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+podman::ImageStore& Context::image_store() {
+  if (!image_store_) {
+    image_store_ = services_.make_image_store(options);
+  }
+  return *image_store_;
+}
+
+LedgerWriter Context::open_ledger_for_writing() {
+  auto dir = ledger::StateDir::open(options.state_dir, ledger::StateDir::Create::IfMissing);
+  require_writable(dir);
+  auto lock = dir.lock_writer(std::chrono::seconds(options.lock_timeout));
+  auto loaded = dir.load();
+  report_load(loaded);
+  return LedgerWriter{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
+}
+
+ledger::Ledger Context::read_ledger() {
+  auto dir = ledger::StateDir::open_if_exists(options.state_dir);
+  if (!dir) {
+    return {};
+  }
+  auto loaded = dir->load();
+  report_load(loaded);
+  return std::move(loaded.ledger);
+}
+
+podman::PullerOptions Context::puller_options() const {
+  podman::PullerOptions o;
+  o.jobs = options.jobs;
+  o.timeout = std::chrono::seconds(options.timeout);
+  return o;
+}
+
+}  // namespace rootpin::cli

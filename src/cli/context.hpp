@@ -1,0 +1,53 @@
+#pragma once
+// What every command gets: the options (defaults < configuration < flags) and the services,
+// built lazily so that `rootpin status` on a host without podman still works and unit tests
+// can hand in fakes.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "src/cli/options.hpp"
+#include "src/ledger/state_dir.hpp"
+#include "src/podman/image_store.hpp"
+#include "src/podman/puller.hpp"
+
+namespace rootpin::cli {
+
+// How main builds the real services (and tests the fake ones).
+struct Services {
+  std::function<std::unique_ptr<podman::ImageStore>(const GlobalOptions&)> make_image_store;
+};
+
+// A writer's view of the ledger: the state dir, its lock (held for the whole command),
+// and the ledger as loaded.
+struct LedgerWriter {
+  ledger::StateDir dir;
+  util::DirLock lock;
+  ledger::Ledger ledger;
+  bool recovered = false;
+
+  void save() { dir.save(ledger, lock); }
+};
+
+class Context {
+public:
+  explicit Context(Services services) : services_(std::move(services)) {}
+
+  GlobalOptions options;
+
+  podman::ImageStore& image_store();
+  // Creates the state dir when missing, refuses a read-only one before anything changes,
+  // takes the writer lock and loads the ledger (warnings go to the log loudly).
+  LedgerWriter open_ledger_for_writing();
+  // Readers take no lock; a missing state dir is the empty ledger.
+  ledger::Ledger read_ledger();
+  podman::PullerOptions puller_options() const;
+
+private:
+  Services services_;
+  std::unique_ptr<podman::ImageStore> image_store_;
+};
+
+}  // namespace rootpin::cli

@@ -1,0 +1,24 @@
+#pragma once
+// rootpin's global options: defaults, then the configuration files, then the flags.
+
+#include <string>
+
+namespace rootpin::cli {
+
+struct GlobalOptions {
+  std::string sysroot = "/";
+  std::string state_dir = "/var/lib/rootpin";
+  std::string store = "/var/lib/rootpin/storage";
+  std::string runroot = "/run/rootpin/storage";
+  std::string podman = "podman";
+  std::string storage_driver;     // "" = the host's configured driver
+  bool json = false;
+  int verbosity = 0;
+  int jobs = 3;
+  int timeout = 600;              // seconds per pull
+  int lock_timeout = 300;         // seconds to wait for another rootpin's writer lock
+  std::string config_file;        // --config: read only this file
+  std::string config_dir;         // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
+};
+
+}  // namespace rootpin::cli

@@ -1,0 +1,34 @@
+#include "src/cli/output.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace rootpin::cli {
+
+void print_json(const nlohmann::json& j) {
+  print_line(j.dump());
+}
+
+void print_line(const std::string& text) {
+  std::fputs((text + "\n").c_str(), stdout);
+  std::fflush(stdout);
+}
+
+std::string human_size(std::uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1000 && unit + 1 < std::size(kUnits)) {
+    value /= 1000;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+std::string short_id(const std::string& id) {
+  std::string bare = id.starts_with("sha256:") ? id.substr(7) : id;
+  return bare.substr(0, 12);
+}
+
+}  // namespace rootpin::cli

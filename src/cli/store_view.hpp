@@ -1,0 +1,14 @@
+#pragma once
+// What status and gc both need: the store's listing set against the ledger's holds.
+
+#include <filesystem>
+
+#include "src/cli/context.hpp"
+#include "src/core/gc_plan.hpp"
+
+namespace rootpin::cli {
+
+// The listing of the store, empty (and no podman run) when the store does not exist yet.
+std::vector<podman::StoredImage> list_store(Context& ctx);
+
+}  // namespace rootpin::cli
