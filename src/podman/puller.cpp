@@ -57,6 +57,7 @@ bool is_retryable(const std::string& reason) {
       "manifest unknown", "unauthorized", "authentication required", "denied",
       "invalid reference", "not found", "no such host", "invalid argument",
       "no space left on device", "short-name", "repository name must",
+      "no such file or directory",
   };
   std::string lower = reason;
   std::transform(lower.begin(), lower.end(), lower.begin(),
