@@ -1,8 +1,8 @@
 // Builds the real services and runs the command line; the one place errors are printed.
-#include <cstdio>
 #include <memory>
 
 #include "src/cli/app.hpp"
+#include "src/log/log.hpp"
 #include "src/podman/podman_image_store.hpp"
 #include "src/util/error.hpp"
 
@@ -17,10 +17,11 @@ int main(int argc, char** argv) {
   try {
     return cli::run(argc, argv, std::move(services));
   } catch (const util::Error& e) {
-    std::fprintf(stderr, "rootpin: error: %s\n", e.what());
+    // Through log: "rootpin: error: ..." on a terminal, PRIORITY=3 in the journal.
+    log::error(e.what());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "rootpin: error: %s\n", e.what());
+    log::error(e.what());
     return static_cast<int>(util::ExitCode::Failed);
   }
 }
