@@ -9,8 +9,10 @@ import urllib.request
 
 import pytest
 
+from images import Images
 from journal_capture import run_with_journal
-from local_registry import LocalRegistry
+from registry import Registry
+from rootpin import Rootpin
 
 # The MESSAGE_IDs are API: admins and catalogs filter on them, so they must never change.
 MESSAGE_IDS = {
@@ -180,25 +182,18 @@ def registry_digest(host, repo, tag):
         return r.headers["Docker-Content-Digest"]
 
 
-def rootpin_env(tmp):
-    # A configuration directory of our own, so the host's /etc/rootpin plays no part.
-    return {"ROOTPIN_LOG": "journal", "ROOTPIN_CONFIG_DIR": os.path.join(tmp, "conf"),
-            "HOME": tmp}
-
-
-def rootpin_argv(rootpin_bin, tmp, *args):
-    return [rootpin_bin, "--state-dir", os.path.join(tmp, "state"),
-            "--store", os.path.join(tmp, "store"), "--runroot", os.path.join(tmp, "run"),
-            *args]
+def journal_env(rp):
+    return {**rp.env, "ROOTPIN_LOG": "journal"}
 
 
 def test_rootpin_pin_sends_image_pinned_with_the_digest(rootpin_bin, tmp):
-    with LocalRegistry(tmp) as reg:
-        ref = reg.push_image(tmp, "acme/web", "1")
+    with Registry(tmp) as reg:
+        images = Images(tmp, reg)
+        ref = images.push("acme/web", "1")
         digest = registry_digest(reg.host, "acme/web", "1")
-        cap = run_with_journal(rootpin_argv(rootpin_bin, tmp, "pin", ref, "--tls-verify", "false",
-                                            "--reason", "journal test"),
-                               rootpin_env(tmp), notify=True)
+        rp = Rootpin(rootpin_bin, tmp, env=images.env())
+        cap = run_with_journal(rp.argv("pin", ref, "--reason", "journal test"), journal_env(rp),
+                               notify=True)
     assert cap.returncode == 0, cap.stderr
     pinned = [e for e in cap.entries if e.get("MESSAGE_ID") == MESSAGE_IDS["image-pinned"]]
     assert len(pinned) == 1, [dict(e.fields) for e in cap.entries]
@@ -213,10 +208,11 @@ def test_rootpin_pin_sends_image_pinned_with_the_digest(rootpin_bin, tmp):
 
 
 def test_a_failing_rootpin_logs_an_error_entry(rootpin_bin, tmp):
-    with LocalRegistry(tmp) as reg:
+    with Registry(tmp) as reg:
+        images = Images(tmp, reg)
         ref = f"{reg.host}/acme/missing:1"
-        cap = run_with_journal(rootpin_argv(rootpin_bin, tmp, "pin", ref, "--tls-verify", "false"),
-                               rootpin_env(tmp))
+        rp = Rootpin(rootpin_bin, tmp, env=images.env())
+        cap = run_with_journal(rp.argv("pin", ref), journal_env(rp))
     assert cap.returncode == 1, cap.stderr
     assert not [e for e in cap.entries if e.get("MESSAGE_ID") == MESSAGE_IDS["image-pinned"]]
     errors = [e for e in cap.entries if e["PRIORITY"] == "3"]
