@@ -47,7 +47,12 @@ LedgerWriter Context::open_ledger_for_writing() {
   auto lock = dir.lock_writer(std::chrono::seconds(options.lock_timeout));
   auto loaded = dir.load();
   report_load(loaded);
-  return LedgerWriter{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
+  LedgerWriter writer{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
+  if (writer.recovered) {
+    // Make what was recovered the ledger again at once, so the next reader sees it too.
+    writer.save();
+  }
+  return writer;
 }
 
 ledger::Ledger Context::read_ledger() {
