@@ -1,0 +1,120 @@
+#include "src/cli/bind_root.hpp"
+
+#include <fmt/format.h>
+
+
+#include "quadlet-scan/scanner.hpp"
+#include "src/cli/output.hpp"
+#include "src/cli/progress.hpp"
+#include "src/core/root_binding.hpp"
+#include "src/log/log.hpp"
+#include "src/ostree/sysroot.hpp"
+#include "src/util/error.hpp"
+#include "src/util/time.hpp"
+
+namespace rootpin::cli {
+namespace {
+
+
+void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json) {
+  auto entry = [&](const core::PlannedImage& p, const char* action) {
+    if (json) {
+      print_json({{"event", "plan"}, {"root", root_id}, {"action", action},
+                  {"reference", p.ref.as_written}, {"wanted_by", p.wanted_by}});
+    } else {
+      print_line(fmt::format("  {:<8} {}  ({})", action, p.ref.as_written,
+                             fmt::join(p.wanted_by, ", ")));
+    }
+  };
+  if (!json) {
+    print_line(fmt::format("plan for {}: {} present, {} to pull", root_id, plan.present.size(),
+                           plan.to_pull.size()));
+  }
+  for (const auto& p : plan.present) {
+    entry(p, "present");
+  }
+  for (const auto& p : plan.to_pull) {
+    entry(p, "pull");
+  }
+}
+
+// Undoes this bind's own pulls so that a failed bind leaves the store as it found it.
+void remove_pulled(podman::ImageStore& store, const std::vector<podman::PullOutcome>& outcomes) {
+  std::vector<std::string> ids;
+  for (const auto& o : outcomes) {
+    if (o.pulled && o.image) {
+      ids.push_back(o.image->id);
+    }
+  }
+  if (ids.empty()) {
+    return;
+  }
+  try {
+    store.remove(ids);
+  } catch (const util::Error& e) {
+    log::warning(fmt::format("could not remove the images of a failed bind again: {}", e.what()));
+  }
+}
+
+}  // namespace
+
+core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string& root_id) {
+  auto scan = quadlet_scan::scan_root(root, quadlet_scan::ScanOptions{});
+  if (!scan) {
+    throw util::Error::format("scanning {}: {}", root_id, scan.error().to_string());
+  }
+  return core::wants_of_root(*scan, root_id);
+}
+
+std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
+                                         const std::string& root_id) {
+  std::vector<std::string> refs;
+  for (const auto& want : scan_wants(root, root_id).wants) {
+    refs.push_back(want.reference);
+  }
+  return refs;
+}
+
+BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
+                      podman::ImageStore& store, const podman::PullerOptions& options,
+                      BindMode mode, bool json) {
+  const core::RootWants wants = scan_wants(root, root_id);
+  for (const auto& problem : wants.problems) {
+    log::warning(problem, log::Fields{root_id, "", ""});
+  }
+  auto plan = core::plan_pulls(wants.wants, store.list());
+  if (!plan) {
+    throw util::Error::format("binding {}: {}", root_id, plan.error());
+  }
+  core::refresh_floating(*plan);
+  BindOutcome result;
+  result.present = plan->present.size();
+  if (mode == BindMode::DryRun) {
+    print_plan(*plan, root_id, json);
+    return result;
+  }
+  Progress progress(Progress::choose(json));
+  auto outcomes = podman::run_pulls(store, *plan, options,
+                                    [&](const podman::PullEvent& e) { progress(e); });
+  auto record = core::record_of_root(root_id, wants, outcomes, util::now_rfc3339());
+  if (!record) {
+    remove_pulled(store, outcomes);
+    throw util::Error(record.error());
+  }
+  for (const auto& o : outcomes) {
+    result.pulled += o.pulled ? 1 : 0;
+  }
+  result.record = std::move(*record);
+  return result;
+}
+
+quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
+                                           const ostree::Deployment& deployment) {
+  auto root = quadlet_scan::RootDir::adopt(sysroot.deployment_dirfd(deployment), deployment.root_id);
+  if (!root) {
+    throw util::Error::format("opening root {}: {}", deployment.root_id, root.error().to_string());
+  }
+  return std::move(*root);
+}
+
+}  // namespace rootpin::cli

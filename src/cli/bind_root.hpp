@@ -1,0 +1,51 @@
+#pragma once
+// Binding one root, with I/O: scan it through its dirfd, plan against ONE listing of the
+// store, pull what is missing, and build its ledger record. Used by `bind` and `upgrade`.
+// The caller saves the record (after the pulls: pull before recording a root).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quadlet-scan/root_dir.hpp"
+#include "src/core/root_binding.hpp"
+#include "src/ledger/ledger.hpp"
+#include "src/podman/image_store.hpp"
+#include "src/podman/puller.hpp"
+
+namespace rootpin::ostree {
+class Sysroot;
+struct Deployment;
+}  // namespace rootpin::ostree
+
+namespace rootpin::cli {
+
+enum class BindMode { Bind, DryRun };
+
+struct BindOutcome {
+  std::optional<ledger::RootRecord> record;  // nullopt on a dry run
+  std::size_t present = 0;                   // images the store already had
+  std::size_t pulled = 0;                    // images pulled now
+};
+
+// On a failed pull, the images this call pulled are removed again (the store is as it
+// was) and util::Error names each image, unit, root and podman's reason. Units that cannot
+// be resolved are logged as warnings and the rest of the root is still bound.
+// A dry run prints the plan and changes nothing.
+BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
+                      podman::ImageStore& store, const podman::PullerOptions& options,
+                      BindMode mode, bool json);
+
+// The root's scan as pull wants (unit problems listed, not thrown). Throws util::Error
+// when the root cannot be scanned.
+core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string& root_id);
+
+// The references a root's scan wants. Throws util::Error when the root cannot be scanned.
+std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
+                                         const std::string& root_id);
+
+// The deployment's directory as a quadlet-scan root (openat2-confined).
+quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
+                                           const ostree::Deployment& deployment);
+
+}  // namespace rootpin::cli

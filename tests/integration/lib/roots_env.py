@@ -1,0 +1,77 @@
+"""A rootpin run against a temp sysroot, state dir, store and registry (test_roots_*)."""
+import json
+import os
+import shutil
+import subprocess
+
+import ostree_fixture
+from local_registry import LocalRegistry
+
+
+def image_unit(ref):
+    # The test registry speaks plain HTTP on 127.0.0.1.
+    return ostree_fixture.image_unit("", ref, "TLSVerify=false\n")
+
+
+class Env:
+    def __init__(self, rootpin_bin, tmp):
+        self.bin = rootpin_bin
+        self.tmp = tmp
+        self.store = os.path.join(tmp, "store")
+        self.state = os.path.join(tmp, "state")
+        self.registry = LocalRegistry(tmp).__enter__()
+        self.repo = None
+        self.sysroot = None
+
+    def close(self):
+        if self.repo:
+            self.repo.stop()
+        self.registry.__exit__(None, None, None)
+
+    def push(self, name, tag, content=None):
+        return self.registry.push_image(self.tmp, name, tag, content)
+
+    def forget_at_registry(self, name):
+        """Deletes a repository from the registry's storage: any later pull of it fails,
+        so an image that is not pulled again is proven to cost no registry request."""
+        shutil.rmtree(os.path.join(self.registry.dir, "data/docker/registry/v2/repositories", name))
+
+    def boot_os(self, units, version="1.0"):
+        """The first commit, deployed as the sysroot's only deployment."""
+        self.repo, self.sysroot = ostree_fixture.make_ostree(
+            self.tmp, version, {n: u for n, u in units.items()}, list(units))
+        return self.sysroot
+
+    def commit(self, units, version):
+        return self.repo.commit(version, units, list(units))
+
+    def rootpin(self, *args, check=None):
+        argv = [self.bin, "--sysroot", self.sysroot.path, "--state-dir", self.state,
+                "--store", self.store, "--runroot", os.path.join(self.tmp, "run"),
+                "--config-dir", os.path.join(self.tmp, "config")] + list(args)
+        env = dict(os.environ, ROOTPIN_LOG="stderr")
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env, timeout=300)
+        if check is not None:
+            assert proc.returncode == check, f"{argv} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    def podman(self, *args):
+        return subprocess.run(["podman", "--root", self.store, "--runroot",
+                               os.path.join(self.tmp, "run")] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True)
+
+    def images(self):
+        """{image id: [names]} of rootpin's store."""
+        out = self.podman("images", "--format", "json").stdout
+        return {i["Id"]: i.get("Names") or [] for i in json.loads(out or "[]")}
+
+    def names(self):
+        return sorted(n for names in self.images().values() for n in names)
+
+    def ledger(self):
+        path = os.path.join(self.state, "ledger.json")
+        if not os.path.exists(path):
+            return {"roots": {}, "pins": []}
+        with open(path) as f:
+            return json.load(f)

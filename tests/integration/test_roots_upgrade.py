@@ -1,0 +1,217 @@
+"""rootpin bind / upgrade / gc / boot on real ostree sysroots, a real registry and podman."""
+import os
+
+import pytest
+
+from roots_env import Env, image_unit
+
+
+@pytest.fixture
+def env(rootpin_bin, tmp):
+    e = Env(rootpin_bin, tmp)
+    yield e
+    e.close()
+
+
+def test_bind_then_upgrade_pins_new_images_and_reuses_the_rest(env):
+    a = env.push("acme/a", "1")
+    b = env.push("acme/b", "1")
+    env.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
+    old_root = env.sysroot.root_ids()[0]
+
+    out = env.rootpin("bind", check=0)
+    assert f"bound {old_root}: 2 images (2 pulled, 0 already present)" in out.stdout
+    assert env.names() == sorted([a, b])
+    recorded = env.ledger()["roots"][old_root]["images"]
+    assert sorted(i["unit"] for i in recorded) == ["a.image", "b.image"]
+    assert all(i["digest"].startswith("sha256:") and len(i["image_id"]) == 64 for i in recorded)
+
+    c = env.push("acme/c", "1")
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b), "c.image": image_unit(c)}, "2.0")
+    # a and b are unchanged: with them gone from the registry, any request for them fails.
+    env.forget_at_registry("acme/a")
+    env.forget_at_registry("acme/b")
+
+    out = env.rootpin("upgrade", check=0)
+    roots = env.sysroot.root_ids()
+    assert len(roots) == 2 and roots[1] == old_root
+    new_root = roots[0]
+    assert f"deployed {new_root} (2.0)" in out.stdout
+    assert env.names() == sorted([a, b, c])
+    ledger = env.ledger()
+    assert set(ledger["roots"]) == {old_root, new_root}
+    assert sorted(i["reference"] for i in ledger["roots"][new_root]["images"]) == sorted([a, b, c])
+
+    status = env.rootpin("status", check=0).stdout
+    assert "pending" in status and "rollback" in status and "2.0" in status
+
+
+def test_upgrade_with_nothing_new_changes_nothing(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    before = env.sysroot.root_ids()
+    out = env.rootpin("upgrade", check=0)
+    assert "no new commit for testos" in out.stdout
+    assert env.sysroot.root_ids() == before
+    assert env.names() == [a]
+
+
+def test_upgrade_whose_image_is_missing_is_undone(env):
+    a = env.push("acme/a", "1")
+    good = env.push("acme/good", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    before_roots = env.sysroot.root_ids()
+    before_ledger = env.ledger()
+    before_images = env.images()
+
+    missing = f"{env.registry.host}/acme/missing:1"
+    env.commit({"a.image": image_unit(a), "good.image": image_unit(good),
+                "zz.image": image_unit(missing)}, "2.0")
+    out = env.rootpin("upgrade")
+    assert out.returncode == 1, out.stderr
+    assert missing in out.stderr and "zz.image" in out.stderr
+    assert env.sysroot.root_ids() == before_roots
+    assert env.ledger() == before_ledger
+    assert env.images() == before_images  # good:1 was pulled, then removed again
+
+
+def test_upgrade_with_the_registry_down_is_undone(env):
+    a = env.push("acme/a", "1")
+    b = env.push("acme/b", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    before = (env.sysroot.root_ids(), env.ledger(), env.images())
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    env.registry.__exit__(None, None, None)
+    out = env.rootpin("upgrade", "--timeout", "20")
+    assert out.returncode == 1, out.stderr
+    assert b in out.stderr and "b.image" in out.stderr
+    assert (env.sysroot.root_ids(), env.ledger(), env.images()) == before
+
+
+def test_undeploy_then_gc_frees_only_what_the_old_root_held(env):
+    shared = env.push("acme/shared", "1")
+    old_only = env.push("acme/old", "1")
+    new_only = env.push("acme/new", "1")
+    env.boot_os({"s.image": image_unit(shared), "o.image": image_unit(old_only)})
+    env.rootpin("bind", check=0)
+    env.commit({"s.image": image_unit(shared), "n.image": image_unit(new_only)}, "2.0")
+    env.rootpin("upgrade", check=0)
+    old_root = env.sysroot.root_ids()[1]
+    assert env.names() == sorted([shared, old_only, new_only])
+
+    env.sysroot.undeploy(1)
+    env.rootpin("gc", check=0)
+    assert env.names() == sorted([shared, new_only])
+    assert old_root not in env.ledger()["roots"]
+
+
+def test_a_pinned_deployment_keeps_its_images_through_gc(env):
+    old_only = env.push("acme/old", "1")
+    new_only = env.push("acme/new", "1")
+    env.boot_os({"o.image": image_unit(old_only)})
+    env.rootpin("bind", check=0)
+    env.sysroot.pin(0)
+    env.commit({"n.image": image_unit(new_only)}, "2.0")
+    env.rootpin("upgrade", check=0)
+    env.commit({"n.image": image_unit(new_only)}, "3.0")
+    env.rootpin("upgrade", check=0)
+    # ostree kept the pinned 1.0 root through two upgrades; so does gc.
+    assert len(env.sysroot.root_ids()) == 3
+    env.rootpin("gc", check=0)
+    assert old_only in env.names()
+    env.sysroot.pin(2, unpin=True)
+    env.sysroot.undeploy(2)
+    env.rootpin("gc", check=0)
+    assert old_only not in env.names()
+
+
+def test_a_live_root_without_a_record_is_rescanned_not_emptied(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    for name in ("ledger.json", "ledger.json.prev"):
+        if os.path.exists(os.path.join(env.state, name)):
+            os.remove(os.path.join(env.state, name))
+    env.rootpin("gc", check=0)
+    assert env.names() == [a]
+
+
+def test_boot_repoints_a_floating_tag_at_each_roots_digest(env):
+    v1 = env.push("acme/float", "latest", "first\n")
+    # Policy=newer: each root's bind asks the registry what the tag names now.
+    floating = image_unit(v1).replace("Policy=missing", "Policy=newer")
+    env.boot_os({"f.image": floating})
+    env.rootpin("bind", check=0)
+    first_id = env.ledger()["roots"][env.sysroot.root_ids()[0]]["images"][0]["image_id"]
+
+    env.push("acme/float", "latest", "second\n")  # the tag moves at the registry
+    env.commit({"f.image": floating, "other.image": image_unit(env.push("acme/o", "1"))}, "2.0")
+    env.rootpin("upgrade", check=0)
+    new_root, old_root = env.sysroot.root_ids()
+    second_id = env.ledger()["roots"][new_root]["images"][0]["image_id"]
+    assert second_id != first_id
+    assert {first_id, second_id} <= set(env.images())  # both digests stay pinned
+
+    env.rootpin("boot", "--deployment", "1", check=0)  # "booted" into the rollback
+    assert v1 in env.images()[first_id]
+    out = env.rootpin("boot", "--deployment", "0", check=0)
+    assert v1 in env.images()[second_id]
+    assert "1 tags re-pointed" in out.stdout
+    out = env.rootpin("boot", "--deployment", "0", check=0)
+    assert "0 tags re-pointed, 2 already right" in out.stdout
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    out = env.rootpin("bind", "--dry-run", check=0)
+    assert "0 present, 1 to pull" in out.stdout and a in out.stdout
+    assert env.images() == {}
+    assert not os.path.exists(os.path.join(env.state, "ledger.json"))
+
+
+def test_check_says_whether_an_update_exists_and_deploys_nothing(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    out = env.rootpin("upgrade", "--check", check=0)
+    assert "no update for testos" in out.stdout
+    env.commit({"a.image": image_unit(a)}, "2.0")
+    before = env.sysroot.root_ids()
+    out = env.rootpin("upgrade", "--check", check=0)
+    assert f"update available for testos: origin:testos/x86_64/stable 2.0 ({env.repo.rev()})" in out.stdout
+    assert env.sysroot.root_ids() == before
+    assert env.images() == {}
+    env.rootpin("upgrade", check=0)  # the commit-only pull does not hide the update
+    assert len(env.sysroot.root_ids()) == 2
+
+
+def test_bind_a_root_directory_under_its_own_id(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({})
+    root = os.path.join(env.tmp, "image-root")
+    os.makedirs(os.path.join(root, "usr/share/containers/systemd"))
+    os.makedirs(os.path.join(root, "usr/lib/rootpin/bound-images.d"))
+    with open(os.path.join(root, "usr/share/containers/systemd/a.image"), "w") as f:
+        f.write(image_unit(a))
+    os.symlink("/usr/share/containers/systemd/a.image",
+               os.path.join(root, "usr/lib/rootpin/bound-images.d/a.image"))
+    env.rootpin("bind", "--root", root, "--root-id", "builder/1", check=0)
+    assert [i["unit"] for i in env.ledger()["roots"]["builder/1"]["images"]] == ["a.image"]
+    assert env.names() == [a]
+    out = env.rootpin("bind", "--root", root)
+    assert out.returncode == 2 and "--root-id" in out.stderr
+
+
+def test_upgrade_with_nothing_new_re_pulls_a_live_roots_missing_image(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    image_id = env.ledger()["roots"][env.sysroot.root_ids()[0]]["images"][0]["image_id"]
+    env.podman("rmi", "-f", image_id)
+    assert env.images() == {}
+    out = env.rootpin("upgrade", check=0)
+    assert "re-pulled missing 127.0.0.1" in out.stdout
+    assert image_id in env.images()  # the very image the root was bound with, by digest
