@@ -73,6 +73,9 @@ int run(int argc, char** argv, Services services) {
   add_pin_command(app, ctx, table);
   add_unpin_command(app, ctx, table);
   add_gc_command(app, ctx, table);
+  add_bind_command(app, ctx, table);
+  add_upgrade_command(app, ctx, table);
+  add_boot_command(app, ctx, table);
 
   try {
     app.parse(argc, argv);

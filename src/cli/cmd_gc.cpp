@@ -7,6 +7,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/holds.hpp"
 #include "src/cli/output.hpp"
+#include "src/cli/roots_commands.hpp"
 #include "src/cli/store_view.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/sysroot.hpp"
@@ -39,6 +40,10 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
 util::ExitCode gc(Context& ctx, DryRun dry_run) {
   // Holding the writer lock: no pin can record an image between the listing and the removal.
   auto writer = ctx.open_ledger_for_writing();
+  // On an ostree sysroot: retire the records of gone roots and keep what live roots hold.
+  if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
+    return gc_with_roots(ctx, *sysroot, writer, dry_run == DryRun::Yes ? GcMode::DryRun : GcMode::Remove);
+  }
   require_visible_roots(ctx, writer.ledger);
   auto listing = list_store(ctx);
   auto plan = core::plan_gc(listing, holds_from_ledger(writer.ledger));

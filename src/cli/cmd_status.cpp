@@ -7,6 +7,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/holds.hpp"
 #include "src/cli/output.hpp"
+#include "src/cli/roots_commands.hpp"
 #include "src/cli/store_view.hpp"
 
 namespace rootpin::cli {
@@ -69,15 +70,23 @@ util::ExitCode status(Context& ctx) {
     for (const auto& m : plan.missing) {
       j["missing"].push_back(hold_json(ledger, m));
     }
-    for (const auto& [id, record] : ledger.roots) {
-      j["roots"].push_back({{"root", id}, {"bound_at", record.bound_at}, {"images", record.images.size()}});
+    if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
+      j["roots"] = roots_json(*sysroot, ledger);
+    } else {
+      for (const auto& [id, record] : ledger.roots) {
+        j["roots"].push_back({{"root", id}, {"bound_at", record.bound_at}, {"images", record.images.size()}});
+      }
     }
     print_json(j);
     return util::ExitCode::Ok;
   }
   print_line(fmt::format("store {}: {} image(s), {}", ctx.options.store, listing.size(), human_size(total)));
-  for (const auto& [id, record] : ledger.roots) {
-    print_line(fmt::format("root {}: {} image(s), bound {}", id, record.images.size(), record.bound_at));
+  if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
+    print_roots(*sysroot, ledger);
+  } else {
+    for (const auto& [id, record] : ledger.roots) {
+      print_line(fmt::format("root {}: {} image(s), bound {}", id, record.images.size(), record.bound_at));
+    }
   }
   for (const auto& k : plan.keep) {
     print_line(fmt::format("held {} {} {} {}", k.image.names.empty() ? "<none>" : k.image.names.front(),

@@ -20,5 +20,8 @@ void add_status_command(CLI::App& app, Context& ctx, CommandTable& table);
 void add_pin_command(CLI::App& app, Context& ctx, CommandTable& table);
 void add_unpin_command(CLI::App& app, Context& ctx, CommandTable& table);
 void add_gc_command(CLI::App& app, Context& ctx, CommandTable& table);
+void add_bind_command(CLI::App& app, Context& ctx, CommandTable& table);
+void add_upgrade_command(CLI::App& app, Context& ctx, CommandTable& table);
+void add_boot_command(CLI::App& app, Context& ctx, CommandTable& table);
 
 }  // namespace rootpin::cli
