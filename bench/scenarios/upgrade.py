@@ -24,8 +24,9 @@ CHANGED = 2
 def _lib(ctx):
     sys.path.insert(0, os.path.join(ctx.source_dir, "tests/integration/lib"))
     import ostree_fixture  # noqa: E402
-    from local_registry import LocalRegistry  # noqa: E402
-    return ostree_fixture, LocalRegistry
+    from images import Images  # noqa: E402
+    from registry import Registry  # noqa: E402
+    return ostree_fixture, Registry, Images
 
 
 def _unit(ostree_fixture, ref):
@@ -35,11 +36,12 @@ def _unit(ostree_fixture, ref):
 def prepare(ctx):
     if not os.access(ctx.rootpin_bin, os.X_OK):
         raise SystemExit(f"upgrade: {ctx.rootpin_bin} not built (cmake --build build)")
-    ostree_fixture, LocalRegistry = _lib(ctx)
-    registry = LocalRegistry(ctx.tmp).__enter__()
-    shared = [registry.push_image(ctx.tmp, f"bench/shared{i}", "1") for i in range(SHARED)]
-    old = [registry.push_image(ctx.tmp, f"bench/old{i}", "1") for i in range(CHANGED)]
-    new = [registry.push_image(ctx.tmp, f"bench/new{i}", "1") for i in range(CHANGED)]
+    ostree_fixture, Registry, Images = _lib(ctx)
+    registry = Registry(ctx.tmp).__enter__()
+    pusher = Images(ctx.tmp, registry)
+    shared = [pusher.push(f"bench/shared{i}", "1") for i in range(SHARED)]
+    old = [pusher.push(f"bench/old{i}", "1") for i in range(CHANGED)]
+    new = [pusher.push(f"bench/new{i}", "1") for i in range(CHANGED)]
     units_of = lambda refs: {f"u{i}.image": _unit(ostree_fixture, r) for i, r in enumerate(refs)}
     repo, sysroot = ostree_fixture.make_ostree(ctx.tmp, "1.0", units_of(shared + old),
                                                list(units_of(shared + old)))

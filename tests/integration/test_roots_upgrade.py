@@ -31,12 +31,17 @@ def test_bind_then_upgrade_pins_new_images_and_reuses_the_rest(env):
     # a and b are unchanged: with them gone from the registry, any request for them fails.
     env.forget_at_registry("acme/a")
     env.forget_at_registry("acme/b")
+    before_a, before_b = len(env.requests_for("acme/a")), len(env.requests_for("acme/b"))
 
     out = env.rootpin("upgrade", check=0)
     roots = env.sysroot.root_ids()
     assert len(roots) == 2 and roots[1] == old_root
     new_root = roots[0]
     assert f"deployed {new_root} (2.0)" in out.stdout
+    # Zero registry requests for the unchanged images.
+    assert len(env.requests_for("acme/a")) == before_a
+    assert len(env.requests_for("acme/b")) == before_b
+    assert len(env.requests_for("acme/c")) > 0
     assert env.names() == sorted([a, b, c])
     ledger = env.ledger()
     assert set(ledger["roots"]) == {old_root, new_root}

@@ -5,7 +5,8 @@ import shutil
 import subprocess
 
 import ostree_fixture
-from local_registry import LocalRegistry
+from images import Images
+from registry import Registry
 
 
 def image_unit(ref):
@@ -19,7 +20,8 @@ class Env:
         self.tmp = tmp
         self.store = os.path.join(tmp, "store")
         self.state = os.path.join(tmp, "state")
-        self.registry = LocalRegistry(tmp).__enter__()
+        self.registry = Registry(tmp).__enter__()
+        self.pusher = Images(tmp, self.registry)
         self.repo = None
         self.sysroot = None
 
@@ -29,7 +31,11 @@ class Env:
         self.registry.__exit__(None, None, None)
 
     def push(self, name, tag, content=None):
-        return self.registry.push_image(self.tmp, name, tag, content)
+        return self.pusher.push(name, tag, content)
+
+    def requests_for(self, name):
+        """Requests the registry logged for repository `name`."""
+        return self.registry.requests(f"/v2/{name}/")
 
     def forget_at_registry(self, name):
         """Deletes a repository from the registry's storage: any later pull of it fails,
