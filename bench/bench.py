@@ -9,7 +9,6 @@ min-max and the ratio B/A. Results go to bench/results/<scenario>.json with the
 machine's facts; --compare checks them against bench/baselines/<scenario>.json.
 """
 import argparse
-import dataclasses
 import datetime
 import importlib.util
 import json
@@ -25,7 +24,10 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(BENCH_DIR)
 sys.path.insert(0, BENCH_DIR)
 
-from scenario_api import Comparison, Context  # noqa: E402  (after sys.path is set)
+from scenario_api import Check, Context  # noqa: E402  (after sys.path is set)
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
+from conftest import remove_tree  # noqa: E402  (chattr -i, umount, rm -rf: as the tests do)
 
 # Below this relative change a ratio difference is noise, whatever the spread says.
 MIN_NOISE = 0.10
@@ -102,14 +104,19 @@ def environment(ctx):
         "git": git,
         "storage_driver": storage_driver(),
         "hyperfine": first_line(["hyperfine", "--version"]),
+        "tmp_filesystem": first_line(["stat", "-f", "-c", "%T", ctx.tmp]),
+        # The machine may be shared: a skeptic wants to know how busy it was.
+        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
-def hyperfine_times(command, runs, warmup, workdir):
+def hyperfine_times(side, runs, warmup, workdir):
     out = os.path.join(workdir, "hyperfine.json")
-    subprocess.run(["hyperfine", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-                    "--export-json", out, command],
-                   check=True, stdout=subprocess.DEVNULL)
+    argv = ["hyperfine", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+            "--export-json", out]
+    if side.prepare:
+        argv += ["--prepare", side.prepare]
+    subprocess.run(argv + [side.command], check=True, stdout=subprocess.DEVNULL)
     with open(out) as f:
         return json.load(f)["results"][0]["times"]
 
@@ -120,20 +127,43 @@ def summary(times):
     return {"median": med, "min": min(times), "max": max(times), "mad": mad, "n": len(times)}
 
 
+def evaluate(comp, result):
+    """The figures (counted + timing + derived) and every check against them."""
+    figures = dict(comp.figures)
+    figures.update(ratio=result["ratio"], a_median_ms=result["a"]["median"] * 1000,
+                   b_median_ms=result["b"]["median"] * 1000,
+                   b_minus_a_ms=(result["b"]["median"] - result["a"]["median"]) * 1000)
+    if comp.derive:
+        figures.update(comp.derive(figures))
+    checks = list(comp.checks)
+    if comp.target_ratio is not None:
+        checks.append(Check("ratio", comp.target_ratio, label=f"ratio <= {comp.target_ratio}x"))
+    verdicts = [{"target": c.label or f"{c.figure} {c.op} {c.limit}", "figure": c.figure,
+                 "op": c.op, "limit": c.limit, "value": figures.get(c.figure),
+                 "met": c.holds(figures.get(c.figure))} for c in checks]
+    return figures, verdicts
+
+
 def run_comparison(comp, rounds, runs, warmup, workdir):
+    rounds = comp.rounds or rounds
+    runs = comp.runs or runs
+    warmup = comp.warmup if comp.warmup is not None else warmup
     times = {"a": [], "b": []}
     for r in range(rounds):
         for side, spec in (("a", comp.a), ("b", comp.b)):
             # Warm up only in the first round: later rounds start warm anyway.
-            times[side] += hyperfine_times(spec.command, runs, warmup if r == 0 else 1, workdir)
+            times[side] += hyperfine_times(spec, runs, warmup if r == 0 else min(warmup, 1),
+                                           workdir)
         print(f"  round {r + 1}/{rounds} done", file=sys.stderr)
-    result = {}
+    result = {"rounds": rounds, "runs_per_round": runs}
     for side, spec in (("a", comp.a), ("b", comp.b)):
         result[side] = {"name": spec.name, "command": spec.display or spec.command,
                         **summary(times[side])}
-    result["ratio"] = result["b"]["median"] / result["a"]["median"]
+    a_median = result["a"]["median"]
+    result["ratio"] = result["b"]["median"] / a_median if a_median > 0 else float("inf")
     result["target_ratio"] = comp.target_ratio
-    result["meets_target"] = comp.target_ratio is None or result["ratio"] <= comp.target_ratio
+    result["figures"], result["checks"] = evaluate(comp, result)
+    result["meets_target"] = all(c["met"] for c in result["checks"])
     return result
 
 
@@ -141,15 +171,24 @@ def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
 
 
-def print_result(name, res):
+def fmt_value(v):
+    return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+
+def print_result(label, res):
+    print(f"  [{label}]" if label else "", end="\n" if label else "")
     for side in ("a", "b"):
         s = res[side]
         print(f"  {side.upper()} {s['name']:<28} median {ms(s['median']):>10}  "
               f"min-max {ms(s['min'])} - {ms(s['max'])}  (n={s['n']})")
-    target = res["target_ratio"]
-    verdict = "" if target is None else (f"  target <= {target}x: "
-                                         f"{'met' if res['meets_target'] else 'MISSED'}")
-    print(f"  ratio B/A {res['ratio']:.2f}x{verdict}")
+    print(f"  ratio B/A {res['ratio']:.2f}x")
+    timing = {"ratio", "a_median_ms", "b_median_ms", "b_minus_a_ms"}
+    counted = {k: v for k, v in res["figures"].items() if k not in timing}
+    if counted:
+        print("  " + ", ".join(f"{k} {fmt_value(v)}" for k, v in counted.items()))
+    for c in res["checks"]:
+        print(f"  target {c['target']}: {fmt_value(c['value'])} "
+              f"{'met' if c['met'] else 'MISSED'}")
 
 
 def noise(res):
@@ -158,13 +197,25 @@ def noise(res):
     return max(MIN_NOISE, 3 * (sum(x * x for x in rel) ** 0.5))
 
 
-def compare(name, res):
+def baseline_results(record):
+    """{variant: result} of a recorded run (older records hold one "result")."""
+    if "results" in record:
+        return {r["variant"]: r["result"] for r in record["results"]}
+    return {"": record["result"]}
+
+
+def compare(name, variant, res):
+    """Says what got slower (ratio beyond the noise) or counts more (podman runs, requests,
+    fsyncs: exact figures, so any increase) than the committed baseline."""
     path = os.path.join(BENCH_DIR, "baselines", f"{name}.json")
     if not os.path.exists(path):
         print(f"  no baseline {os.path.relpath(path, SOURCE_DIR)}")
         return True
     with open(path) as f:
-        base = json.load(f)["result"]
+        base = baseline_results(json.load(f)).get(variant)
+    if base is None:
+        print(f"  no baseline for variant '{variant}' in {os.path.relpath(path, SOURCE_DIR)}")
+        return True
     threshold = max(noise(res), noise(base))
     change = res["ratio"] / base["ratio"] - 1
     regressed = change > threshold
@@ -173,7 +224,28 @@ def compare(name, res):
     b_change = res["b"]["median"] / base["b"]["median"] - 1
     print(f"  B median {ms(base['b']['median'])} -> {ms(res['b']['median'])} ({b_change:+.0%}, "
           "machine-dependent, for information)")
+    for key, old in base.get("figures", {}).items():
+        new = res["figures"].get(key)
+        if key.startswith("b_") and isinstance(old, int) and isinstance(new, int) and new > old:
+            print(f"  {key}: {old} -> {new}: REGRESSION")
+            regressed = True
     return not regressed
+
+
+def prepared(mod, ctx):
+    comps = mod.prepare(ctx)
+    comps = comps if isinstance(comps, list) else [comps]
+    if len({c.variant for c in comps}) != len(comps):
+        raise SystemExit(f"{mod.NAME}: comparisons need distinct variants")
+    return comps
+
+
+def cleanup_all(comps):
+    done = set()
+    for comp in comps:
+        if comp.cleanup and id(comp.cleanup) not in done:
+            done.add(id(comp.cleanup))
+            comp.cleanup()
 
 
 def main():
@@ -181,7 +253,8 @@ def main():
     ap = argparse.ArgumentParser(prog="tools/bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("scenario", nargs="*", help=f"default: all of {', '.join(scenarios)}")
-    ap.add_argument("--compare", action="store_true", help="compare with bench/baselines/")
+    ap.add_argument("--compare", action="store_true",
+                    help="rerun and say what got slower than bench/baselines/")
     ap.add_argument("--save-baseline", action="store_true",
                     help="also write the result as bench/baselines/<scenario>.json")
     ap.add_argument("--rounds", type=int, default=5, help="alternating A/B rounds (5)")
@@ -195,32 +268,41 @@ def main():
         ap.error(f"unknown scenario {', '.join(unknown)}; known: {', '.join(scenarios)}")
     if not shutil.which("hyperfine"):
         ap.error("hyperfine is not installed (tools/bootstrap installs it)")
+    names = args.scenario or list(scenarios)
+    if args.compare and not args.scenario:
+        # --compare alone reruns what has a baseline.
+        names = [n for n in names
+                 if os.path.exists(os.path.join(BENCH_DIR, "baselines", f"{n}.json"))]
 
     ok = True
-    for name in args.scenario or list(scenarios):
+    for name in names:
         mod = scenarios[name]
         print(f"{name}: {mod.DESCRIPTION}")
-        workdir = tempfile.mkdtemp(prefix=f"rootpin-bench-{name}-")
+        # Short: podman refuses a runroot path longer than 50 characters.
+        workdir = tempfile.mkdtemp(prefix=f"rpb-{name}-")
+        ctx = Context(
+            tmp=workdir, source_dir=SOURCE_DIR, build_dir=args.build_dir,
+            quadlet_scan_bin=os.environ.get(
+                "QUADLET_SCAN_BIN", os.path.join(args.build_dir, "quadlet-scan/quadlet-scan")),
+            rootpin_bin=os.environ.get("ROOTPIN_BIN", os.path.join(args.build_dir, "src/rootpin")))
+        comps, results = [], []
+        env = environment(ctx)
         try:
-            ctx = Context(
-                tmp=workdir, source_dir=SOURCE_DIR, build_dir=args.build_dir,
-                quadlet_scan_bin=os.environ.get(
-                    "QUADLET_SCAN_BIN", os.path.join(args.build_dir, "quadlet-scan/quadlet-scan")),
-                rootpin_bin=os.environ.get("ROOTPIN_BIN",
-                                           os.path.join(args.build_dir, "src/rootpin")))
-            comp = mod.prepare(ctx)
-            res = run_comparison(comp, args.rounds, args.runs, args.warmup, workdir)
-            if comp.cleanup:
-                comp.cleanup()
+            comps = prepared(mod, ctx)
+            for comp in comps:
+                res = run_comparison(comp, args.rounds, args.runs, args.warmup, workdir)
+                results.append({"variant": comp.variant, "parameters": comp.parameters,
+                                "result": res})
         finally:
-            subprocess.run(["chattr", "-R", "-i", workdir], stderr=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, check=False)
-            shutil.rmtree(workdir, ignore_errors=True)
-        print_result(name, res)
+            cleanup_all(comps)
+            remove_tree(workdir)
+        env["load_average_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        for r in results:
+            print_result(r["variant"], r["result"])
         record = {"scenario": name, "description": mod.DESCRIPTION,
                   "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                  "environment": environment(ctx), "parameters": comp.parameters,
-                  "rounds": args.rounds, "runs_per_round": args.runs, "result": res}
+                  "command": "tools/bench " + " ".join(sys.argv[1:]),
+                  "environment": env, "results": results}
         os.makedirs(os.path.join(BENCH_DIR, "results"), exist_ok=True)
         out = os.path.join(BENCH_DIR, "results", f"{name}.json")
         with open(out, "w") as f:
@@ -228,10 +310,12 @@ def main():
             f.write("\n")
         print(f"  recorded {os.path.relpath(out, SOURCE_DIR)}")
         if args.save_baseline:
+            os.makedirs(os.path.join(BENCH_DIR, "baselines"), exist_ok=True)
             shutil.copyfile(out, os.path.join(BENCH_DIR, "baselines", f"{name}.json"))
-        if args.compare:
-            ok = compare(name, res) and ok
-        ok = ok and res["meets_target"]
+        for r in results:
+            if args.compare:
+                ok = compare(name, r["variant"], r["result"]) and ok
+            ok = ok and r["result"]["meets_target"]
     return 0 if ok else 1
 
 

@@ -5,7 +5,13 @@ A scenario module in bench/scenarios/ defines:
     DESCRIPTION = "one line"
     def prepare(ctx: Context) -> Comparison
 prepare() builds its fixtures under ctx.tmp (removed by the harness afterwards) and
-returns the two commands to compare. Commands run through hyperfine's shell.
+returns the two commands to compare, or a list of Comparisons with distinct `variant`s
+(e.g. loopback and WAN). Commands run through hyperfine's shell.
+
+Besides time, a scenario reports what it counted in instrumented runs outside the timed
+ones (podman runs, registry requests, fsyncs) as `figures`, and states its targets as
+`checks` over those figures and the timing figures the harness adds:
+    ratio, a_median_ms, b_median_ms, b_minus_a_ms
 """
 import dataclasses
 from typing import Callable, Optional
@@ -25,6 +31,22 @@ class Side:
     name: str                       # e.g. "cat floor"
     command: str                    # shell command line run by hyperfine
     display: Optional[str] = None   # shorter form for the record (tmp paths elided)
+    prepare: Optional[str] = None   # run before each timed run, not timed (hyperfine --prepare)
+
+
+@dataclasses.dataclass
+class Check:
+    """A target: figures[figure] <op> limit, e.g. Check("b_podman_runs", 2)."""
+    figure: str
+    limit: float
+    op: str = "<="                  # "<=", ">=" or "=="
+    label: Optional[str] = None     # the target as the issue words it
+
+    def holds(self, value):
+        if value is None:
+            return False
+        return {"<=": value <= self.limit, ">=": value >= self.limit,
+                "==": value == self.limit}[self.op]
 
 
 @dataclasses.dataclass
@@ -34,3 +56,12 @@ class Comparison:
     target_ratio: Optional[float] = None   # B/A must stay at or below this
     parameters: dict = dataclasses.field(default_factory=dict)
     cleanup: Optional[Callable[[], None]] = None
+    variant: str = ""               # names one of several comparisons of a scenario
+    figures: dict = dataclasses.field(default_factory=dict)   # counted, not timed
+    checks: list = dataclasses.field(default_factory=list)    # [Check]
+    # Derived figures computed once the times are known: f(figures) -> {name: value}.
+    derive: Optional[Callable[[dict], dict]] = None
+    # Per-comparison overrides of --rounds/--runs/--warmup for slow scenarios.
+    rounds: Optional[int] = None
+    runs: Optional[int] = None
+    warmup: Optional[int] = None

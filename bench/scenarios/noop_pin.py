@@ -1,0 +1,87 @@
+"""No-op bind: 8 images already pinned, asked for again.
+
+bootc-style asks podman once per image (`podman image exists`, 8 runs); rootpin lists its
+store once and finds all 8 there. Two rootpin forms, each its own variant:
+  bind    `rootpin bind` of a deployment whose 8 bound .image units are bound already
+  pin     `rootpin pin REF...`, the 8 references again (one run per reference where rootpin's
+          pin takes only one)
+Counted in one instrumented run of each side, outside the timed runs: podman runs (through a
+podman that logs each run) and registry requests (the registry's access log).
+"""
+import os
+import subprocess
+
+import benchlib
+from scenario_api import Check, Comparison, Side
+
+NAME = "noop-pin"
+DESCRIPTION = "8 pinned images asked for again: rootpin vs bootc-style (podman image exists x8)"
+IMAGES = 8
+
+
+def pin_takes_many(fx):
+    """Whether this rootpin's pin accepts several references in one run."""
+    r = subprocess.run(fx.rootpin.argv("pin", "--help"), capture_output=True, text=True)
+    return "reference ..." in r.stdout.lower() or "references" in r.stdout.lower()
+
+
+def pin_command(fx, refs, many, podman=None):
+    if many:
+        return fx.rootpin_cmd("pin", *refs, podman=podman) + " >/dev/null"
+    return " && ".join(fx.rootpin_cmd("pin", r, podman=podman) + " >/dev/null" for r in refs)
+
+
+def counted(fx, log, command):
+    """(podman runs, registry requests) of one run of a shell command."""
+    log.reset()
+    before = fx.requests()
+    subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+    return log.count(), fx.requests() - before
+
+
+def prepare(ctx):
+    benchlib.need_rootpin(ctx, "pin")
+    fx = benchlib.Fixture(ctx)
+    refs = fx.push(IMAGES)
+    log = benchlib.PodmanLog(ctx.tmp)
+    baseline_store = os.path.join(ctx.tmp, "bootc-style-store")
+    # Both stores hold the 8 images before any timed run.
+    benchlib.run(["sh", "-c", fx.bootc_style_cmd(baseline_store, refs)])
+    for r in refs:
+        fx.rootpin_run("pin", r)
+
+    a_cmd = fx.bootc_style_cmd(baseline_store, refs) + " >/dev/null"
+    a_runs, a_requests = counted(fx, log, fx.bootc_style_cmd(baseline_store, refs, log.path))
+    checks = [Check("b_podman_runs", 2, label="podman runs <= 2"),
+              Check("b_registry_requests", 0, label="registry requests = 0"),
+              Check("ratio", 0.5, label="time <= 0.5x bootc-style")]
+    comparisons = []
+
+    many = pin_takes_many(fx)
+    b_runs, b_requests = counted(fx, log, pin_command(fx, refs, many, log.path))
+    comparisons.append(Comparison(
+        variant="pin",
+        a=Side("bootc-style", a_cmd, display="bootc_style.sh STORE REF1..REF8"),
+        b=Side("rootpin pin", pin_command(fx, refs, many),
+               display="rootpin pin REF1..REF8" if many else "rootpin pin REF (x8, one run each)"),
+        parameters={"images": IMAGES, "pin_takes_many_references": many},
+        figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
+                 "b_podman_runs": b_runs, "b_registry_requests": b_requests},
+        checks=checks))
+
+    if benchlib.has_command(ctx, "bind"):
+        fx.bind_sysroot(refs)
+        fx.rootpin_run("bind")
+        bind = fx.rootpin_cmd("bind") + " >/dev/null"
+        b_runs, b_requests = counted(fx, log, fx.rootpin_cmd("bind", podman=log.path))
+        comparisons.append(Comparison(
+            variant="bind",
+            a=Side("bootc-style", a_cmd, display="bootc_style.sh STORE REF1..REF8"),
+            b=Side("rootpin bind", bind, display="rootpin bind (deployment 0, 8 bound .image units)"),
+            parameters={"images": IMAGES},
+            figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
+                     "b_podman_runs": b_runs, "b_registry_requests": b_requests},
+            checks=checks))
+    comparisons[-1].cleanup = fx.close
+    return comparisons
