@@ -44,11 +44,18 @@ void configure_locked(State& s, Backend backend, int verbosity) {
 }
 
 // Plain messages follow -v. Events (pinned, unpinned, bound, …) are the record of what
-// rootpin did to the store, so they pass at info and above even without -v.
-bool passes(Event event, Priority priority, int verbosity) {
+// rootpin did to the store: the journal keeps them at info and above even without -v. On
+// stderr the command's own output already says the same thing on stdout, so there events
+// follow -v like messages, except warnings and errors, which always show.
+bool passes(Backend backend, Event event, Priority priority, int verbosity) {
   int limit = verbosity >= 2 ? 7 : verbosity == 1 ? 6 : 5;
-  if (event != Event::Message && priority <= Priority::Info) {
-    return true;
+  if (event != Event::Message) {
+    if (backend == Backend::Journal && priority <= Priority::Info) {
+      return true;
+    }
+    if (verbosity == 0) {
+      return priority <= Priority::Warning;
+    }
   }
   return static_cast<int>(priority) <= limit;
 }
@@ -68,7 +75,7 @@ void emit(Event event, Priority priority, const std::string& message, const Fiel
     // Errors before main() configured us (bad options) still go to the right place.
     configure_locked(s, Backend::Auto, 0);
   }
-  if (!passes(event, priority, s.verbosity)) {
+  if (!passes(s.backend, event, priority, s.verbosity)) {
     return;
   }
   if (s.backend == Backend::Journal && send_to_journal(event, priority, message, fields)) {
