@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-
 #include "quadlet-scan/scanner.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/progress.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/log/log.hpp"
+#include "src/ostree/finalization_lock.hpp"
 #include "src/ostree/sysroot.hpp"
 #include "src/util/error.hpp"
 #include "src/util/time.hpp"
@@ -15,6 +15,25 @@
 namespace rootpin::cli {
 namespace {
 
+// Undoes this bind's own pulls so that a failed bind leaves the store as it found it.
+void remove_pulled(podman::ImageStore& store, const std::vector<podman::PullOutcome>& outcomes) {
+  std::vector<std::string> ids;
+  for (const auto& o : outcomes) {
+    if (o.pulled && o.image) {
+      ids.push_back(o.image->id);
+    }
+  }
+  if (ids.empty()) {
+    return;
+  }
+  try {
+    store.remove(ids);
+  } catch (const util::Error& e) {
+    log::warning(fmt::format("could not remove the images of a failed bind again: {}", e.what()));
+  }
+}
+
+}  // namespace
 
 void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json) {
   auto entry = [&](const core::PlannedImage& p, const char* action) {
@@ -38,26 +57,6 @@ void print_plan(const core::PullPlan& plan, const std::string& root_id, bool jso
   }
 }
 
-// Undoes this bind's own pulls so that a failed bind leaves the store as it found it.
-void remove_pulled(podman::ImageStore& store, const std::vector<podman::PullOutcome>& outcomes) {
-  std::vector<std::string> ids;
-  for (const auto& o : outcomes) {
-    if (o.pulled && o.image) {
-      ids.push_back(o.image->id);
-    }
-  }
-  if (ids.empty()) {
-    return;
-  }
-  try {
-    store.remove(ids);
-  } catch (const util::Error& e) {
-    log::warning(fmt::format("could not remove the images of a failed bind again: {}", e.what()));
-  }
-}
-
-}  // namespace
-
 core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string& root_id) {
   auto scan = quadlet_scan::scan_root(root, quadlet_scan::ScanOptions{});
   if (!scan) {
@@ -75,26 +74,32 @@ std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
   return refs;
 }
 
-BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      podman::ImageStore& store, const podman::PullerOptions& options,
-                      BindMode mode, bool json) {
-  const core::RootWants wants = scan_wants(root, root_id);
+PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root_id,
+                      const std::vector<podman::StoredImage>& listing) {
+  core::RootWants wants = scan_wants(root, root_id);
   for (const auto& problem : wants.problems) {
     log::warning(problem, log::Fields{root_id, "", ""});
   }
-  auto plan = core::plan_pulls(wants.wants, store.list());
+  auto plan = core::plan_pulls(wants.wants, listing);
   if (!plan) {
     throw util::Error::format("binding {}: {}", root_id, plan.error());
   }
   core::refresh_floating(*plan);
+  return PlannedRoot{std::move(wants), std::move(*plan)};
+}
+
+BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
+                      podman::ImageStore& store, const podman::PullerOptions& options,
+                      BindMode mode, bool json) {
+  auto [wants, plan] = plan_root(root, root_id, store.list());
   BindOutcome result;
-  result.present = plan->present.size();
+  result.present = plan.present.size();
   if (mode == BindMode::DryRun) {
-    print_plan(*plan, root_id, json);
+    print_plan(plan, root_id, json);
     return result;
   }
   Progress progress(Progress::choose(json));
-  auto outcomes = podman::run_pulls(store, *plan, options,
+  auto outcomes = podman::run_pulls(store, plan, options,
                                     [&](const podman::PullEvent& e) { progress(e); });
   auto record = core::record_of_root(root_id, wants, outcomes, util::now_rfc3339());
   if (!record) {
@@ -106,6 +111,13 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
   }
   result.record = std::move(*record);
   return result;
+}
+
+void release_finalization(ostree::FinalizationLock& lock, const std::string& root_id) {
+  if (lock.remove() == ostree::FinalizationLock::Released::LeftInPlace) {
+    log::notice(fmt::format("{} is bound; {} was not written by rootpin and stays in place",
+                            root_id, lock.path()));
+  }
 }
 
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,

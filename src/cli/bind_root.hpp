@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quadlet-scan/root_dir.hpp"
+#include "src/core/pull_plan.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/ledger/ledger.hpp"
 #include "src/podman/image_store.hpp"
@@ -15,6 +16,7 @@
 
 namespace rootpin::ostree {
 class Sysroot;
+class FinalizationLock;
 struct Deployment;
 }  // namespace rootpin::ostree
 
@@ -27,6 +29,19 @@ struct BindOutcome {
   std::size_t present = 0;                   // images the store already had
   std::size_t pulled = 0;                    // images pulled now
 };
+
+struct PlannedRoot {
+  core::RootWants wants;
+  core::PullPlan plan;  // floating tags with Policy=always|newer count as pulls
+};
+
+// Scans a root and plans its pulls against one listing of the store; unit problems are
+// logged as warnings. Throws util::Error when the root cannot be scanned or planned.
+PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root_id,
+                      const std::vector<podman::StoredImage>& listing);
+
+// "plan for ROOT: N present, M to pull" and a line per image (a JSON event per image).
+void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json);
 
 // On a failed pull, the images this call pulled are removed again (the store is as it
 // was) and util::Error names each image, unit, root and podman's reason. Units that cannot
@@ -43,6 +58,10 @@ core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string&
 // The references a root's scan wants. Throws util::Error when the root cannot be scanned.
 std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
                                          const std::string& root_id);
+
+// A staged root is bound: removes rootpin's finalization lock so that ostree finalizes it
+// at shutdown, or says that a lock someone else wrote stays.
+void release_finalization(ostree::FinalizationLock& lock, const std::string& root_id);
 
 // The deployment's directory as a quadlet-scan root (openat2-confined).
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,

@@ -41,6 +41,18 @@ ostree::Deployment pick_deployment(const ostree::Sysroot& sysroot, const BindArg
   return sysroot.deployment(0);
 }
 
+// After a failed bind of a staged root: the lock stays, and the error says why and what
+// removes it, so that an admin reading `systemctl status rootpin-bind` knows where it is.
+[[noreturn]] void fail_locked(const util::Error& e, const std::string& root_id,
+                              const ostree::FinalizationLock& finalization) {
+  throw util::Error(
+      fmt::format("{}; {} is staged but its images are not pinned: {} stays, so ostree will "
+                  "not finalize it and the next boot keeps the current root; a successful "
+                  "`rootpin bind --staged` removes it",
+                  e.what(), root_id, finalization.path()),
+      e.code());
+}
+
 util::ExitCode bind(Context& ctx, const BindArgs& args) {
   const BindMode mode = args.dry_run ? BindMode::DryRun : BindMode::Bind;
   std::optional<LedgerWriter> writer;
@@ -50,6 +62,8 @@ util::ExitCode bind(Context& ctx, const BindArgs& args) {
   std::string root_id;
   std::optional<quadlet_scan::RootDir> root;
   std::optional<ostree::FinalizationLock> finalization;
+  std::optional<ostree::Sysroot> sysroot;
+  std::optional<ostree::Deployment> deployment;
   if (!args.root_dir.empty()) {
     root_id = args.root_id;
     auto opened = quadlet_scan::RootDir::open(args.root_dir);
@@ -58,39 +72,42 @@ util::ExitCode bind(Context& ctx, const BindArgs& args) {
     }
     root.emplace(std::move(*opened));
   } else {
-    auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
-    const auto deployment = pick_deployment(sysroot, args);
-    root_id = deployment.root_id;
+    sysroot.emplace(ostree::Sysroot::load(ctx.options.sysroot));
+    deployment = pick_deployment(*sysroot, args);
+    root_id = deployment->root_id;
     // Keep ostree from finalizing a staged root at shutdown while its images are missing.
-    if (deployment.role == ostree::Role::Staged && sysroot.is_booted() && mode == BindMode::Bind) {
+    if (deployment->role == ostree::Role::Staged && sysroot->is_booted() && mode == BindMode::Bind) {
       finalization.emplace(ostree::FinalizationLock::create());
     }
-    root.emplace(open_deployment_root(sysroot, deployment));
   }
 
   BindOutcome outcome;
   try {
+    if (deployment) {
+      root.emplace(open_deployment_root(*sysroot, *deployment));
+    }
     outcome = bind_root(*root, root_id, ctx.image_store(), ctx.puller_options(), mode,
                         ctx.options.json);
-  } catch (const util::Error&) {
-    if (finalization) {
-      // Another tool staged this root: it stays staged but is not finalized (the next boot
-      // keeps the current root) until a bind succeeds.
-      log::error(fmt::format("{} is not bound: leaving {} in place so that it is not booted",
-                             root_id, finalization->path()));
-      finalization->keep();
+    if (mode == BindMode::Bind) {
+      writer->ledger.set_root(*outcome.record);
+      writer->save();  // recorded before ostree may finalize the root
     }
-    throw;
+  } catch (const util::Error& e) {
+    if (!finalization) {
+      throw;
+    }
+    // Another tool staged this root: it stays staged but is not finalized until a bind
+    // succeeds (undoing someone else's update is not rootpin's call).
+    finalization->keep();
+    fail_locked(e, root_id, *finalization);
   }
   if (mode == BindMode::DryRun) {
     return util::ExitCode::Ok;
   }
-  const std::size_t images = outcome.record->images.size();
-  writer->ledger.set_root(std::move(*outcome.record));
-  writer->save();
   if (finalization) {
-    finalization->remove();
+    release_finalization(*finalization, root_id);
   }
+  const std::size_t images = outcome.record->images.size();
   const std::string message = fmt::format("bound {}: {} images ({} pulled, {} already present)",
                                           root_id, images, outcome.pulled, outcome.present);
   log::emit(log::Event::RootBound, log::Priority::Info, message, log::Fields{root_id, "", ""});

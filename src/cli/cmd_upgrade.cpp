@@ -10,6 +10,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/roots_commands.hpp"
+#include "src/cli/store_view.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
@@ -78,6 +79,9 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
   }
 }
 
+// Says whether an update exists and what it would pull: the new commit is pulled into the
+// repo and its tree read from a temp checkout, planned against one listing of the store.
+// Nothing is deployed; the ledger and the store are not touched.
 util::ExitCode check_only(Context& ctx, ostree::Sysroot& sysroot, const std::string& osname) {
   auto update = sysroot.check_for_update(osname);
   if (!update) {
@@ -89,18 +93,29 @@ util::ExitCode check_only(Context& ctx, ostree::Sysroot& sysroot, const std::str
        {"checksum", update->checksum}, {"version", update->version}},
       fmt::format("update available for {}: {} {} ({})", osname, update->refspec,
                   update->version.empty() ? "-" : update->version, update->checksum));
+  // Not deployed yet, so no serial: the commit names the root in the plan.
+  const std::string label = osname + "/" + update->checksum;
+  const auto checkout = sysroot.check_out(update->checksum);
+  auto root = quadlet_scan::RootDir::adopt(checkout.open_root(), label);
+  if (!root) {
+    throw util::Error::format("opening the tree of {}: {}", label, root.error().to_string());
+  }
+  print_plan(plan_root(*root, label, list_store(ctx)).plan, label, ctx.options.json);
   return util::ExitCode::Ok;
 }
 
 util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
+  if (args.check) {
+    // Reads the ledger not at all: only the sysroot's repo changes (the pulled commit).
+    auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
+    auto sysroot_lock = sysroot.lock(std::chrono::seconds(ctx.options.lock_timeout));
+    return check_only(ctx, sysroot, args.osname.empty() ? sysroot.default_osname() : args.osname);
+  }
   // 1. rootpin's lock, then the sysroot lock.
   auto writer = ctx.open_ledger_for_writing();
   auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
   auto sysroot_lock = sysroot.lock(std::chrono::seconds(ctx.options.lock_timeout));
   const std::string osname = args.osname.empty() ? sysroot.default_osname() : args.osname;
-  if (args.check) {
-    return check_only(ctx, sysroot, osname);
-  }
 
   // 2.–3. pull the origin; stage it (booted) or write it as pending (not booted).
   log::status(fmt::format("pulling the OS update for {}", osname));
@@ -112,13 +127,14 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
     writer.save();
     return util::ExitCode::Ok;
   }
-  // 4. a staged root must not be finalized at shutdown while its images are missing.
   std::optional<ostree::FinalizationLock> finalization;
-  if (created->role == ostree::Role::Staged) {
-    finalization.emplace(ostree::FinalizationLock::create());
-  }
-  // 5. scan, pull, pin, record.
   try {
+    // 4. a staged root must not be finalized at shutdown while its images are missing
+    // (inside the try: a lock that cannot be made undoes the staged root too).
+    if (created->role == ostree::Role::Staged) {
+      finalization.emplace(ostree::FinalizationLock::create());
+    }
+    // 5. scan, pull, pin, record.
     auto outcome = bind_root(open_deployment_root(sysroot, *created), created->root_id,
                              ctx.image_store(), ctx.puller_options(), BindMode::Bind,
                              ctx.options.json);
@@ -146,9 +162,9 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
     }
     throw util::Error::format("upgrade of {} undone: {}", osname, e.what());
   }
-  // 6. success: ostree may finalize it now.
+  // 6. success: ostree may finalize it now (unless someone else holds it back).
   if (finalization) {
-    finalization->remove();
+    release_finalization(*finalization, created->root_id);
   }
   const char* how = created->role == ostree::Role::Staged ? "staged" : "deployed";
   const std::string message = fmt::format("{} {} ({}) with its images pinned", how,
@@ -168,7 +184,7 @@ void add_upgrade_command(CLI::App& app, Context& ctx, CommandTable& table) {
   auto args = std::make_shared<UpgradeArgs>();
   auto* sub = app.add_subcommand("upgrade", "Update the OS and pin the new root's images, as one transaction");
   sub->add_option("--os", args->osname, "The osname to upgrade (default: the booted one)");
-  sub->add_flag("--check", args->check, "Only say whether an update exists");
+  sub->add_flag("--check", args->check, "Only say whether an update exists and what it would pull");
   table[sub] = [&ctx, args] { return upgrade(ctx, *args); };
 }
 

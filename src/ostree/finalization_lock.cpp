@@ -4,15 +4,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <utility>
 
 #include "quadlet-scan/fd.hpp"
 #include "src/util/error.hpp"
 
 namespace rootpin::ostree {
+namespace {
+
+constexpr std::string_view kMarker =
+    "rootpin: the staged root's images are not pinned yet; rootpin removes this file when "
+    "they are\n";
+
+// Whether the file at path starts with rootpin's marker (ostree and admins write it empty).
+bool written_by_rootpin(const std::string& path) {
+  quadlet_scan::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) {
+    throw util::Error::format("cannot read the finalization lock {}: {}", path,
+                              std::strerror(errno));
+  }
+  std::array<char, 64> head{};
+  const ssize_t n = ::read(fd.get(), head.data(), head.size());
+  const std::string_view prefix = kMarker.substr(0, head.size());
+  return n == static_cast<ssize_t>(prefix.size()) &&
+         std::string_view(head.data(), prefix.size()) == prefix;
+}
+
+}  // namespace
 
 FinalizationLock FinalizationLock::create(std::string path) {
   std::error_code ec;
@@ -20,44 +43,62 @@ FinalizationLock FinalizationLock::create(std::string path) {
   if (ec) {
     throw util::Error::format("cannot create the directory of {}: {}", path, ec.message());
   }
-  quadlet_scan::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  quadlet_scan::Fd fd(
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd) {
+    if (errno == EEXIST) {
+      return FinalizationLock(path, written_by_rootpin(path) ? Owner::Rootpin : Owner::Other);
+    }
     throw util::Error::format("cannot create the finalization lock {}: {}", path,
                               std::strerror(errno));
   }
-  return FinalizationLock(std::move(path));
+  // The file locks as soon as it exists; the marker only tells whose it is.
+  if (::write(fd.get(), kMarker.data(), kMarker.size()) != static_cast<ssize_t>(kMarker.size())) {
+    const int saved = errno;
+    ::unlink(path.c_str());
+    throw util::Error::format("cannot write the finalization lock {}: {}", path,
+                              std::strerror(saved));
+  }
+  return FinalizationLock(std::move(path), Owner::Rootpin);
 }
 
 FinalizationLock::FinalizationLock(FinalizationLock&& other) noexcept
-    : path_(std::exchange(other.path_, {})) {}
+    : path_(std::move(other.path_)),
+      armed_(std::exchange(other.armed_, false)),
+      owner_(other.owner_) {}
 
 FinalizationLock& FinalizationLock::operator=(FinalizationLock&& other) noexcept {
   if (this != &other) {
-    if (!path_.empty()) {
-      ::unlink(path_.c_str());
-    }
-    path_ = std::exchange(other.path_, {});
+    drop();
+    path_ = std::move(other.path_);
+    armed_ = std::exchange(other.armed_, false);
+    owner_ = other.owner_;
   }
   return *this;
 }
 
-FinalizationLock::~FinalizationLock() {
-  if (!path_.empty()) {
+FinalizationLock::~FinalizationLock() { drop(); }
+
+void FinalizationLock::drop() noexcept {
+  if (armed_ && owner_ == Owner::Rootpin) {
     ::unlink(path_.c_str());
   }
+  armed_ = false;
 }
 
-void FinalizationLock::remove() {
-  if (path_.empty()) {
-    return;
+FinalizationLock::Released FinalizationLock::remove() {
+  if (!armed_ || owner_ == Owner::Other) {
+    armed_ = false;
+    return Released::LeftInPlace;
   }
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
     throw util::Error::format("cannot remove the finalization lock {}: {}", path_,
                               std::strerror(errno));
   }
-  path_.clear();
+  armed_ = false;
+  return Released::Removed;
 }
 
-void FinalizationLock::keep() noexcept { path_.clear(); }
+void FinalizationLock::keep() noexcept { armed_ = false; }
 
 }  // namespace rootpin::ostree

@@ -3,6 +3,11 @@
 // does not finalize the staged deployment at shutdown. rootpin creates it right after a
 // deployment is staged and removes it once that root's images are pinned, so a reboot in
 // between keeps running the old root instead of booting one whose images are missing.
+//
+// The file rootpin writes says so in its first line. A lock that someone else made (an
+// admin holding an update back, another tool) is never removed by rootpin; a lock that an
+// earlier rootpin run kept (its bind failed) is rootpin's, and the next successful bind
+// of the staged root removes it.
 
 #include <string>
 
@@ -12,27 +17,36 @@ inline constexpr const char* kFinalizationLockPath = "/run/ostree/staged-deploym
 
 class FinalizationLock {
 public:
-  // Creates the file (and its parent directory) at path; an Error if that fails.
+  enum class Owner { Rootpin, Other };
+  enum class Released { Removed, LeftInPlace };
+
+  // Creates the file (and its parent directory) at path, or takes over the one there. An
+  // Error if that fails.
   static FinalizationLock create(std::string path = kFinalizationLockPath);
 
   FinalizationLock(FinalizationLock&& other) noexcept;
   FinalizationLock& operator=(FinalizationLock&& other) noexcept;
   FinalizationLock(const FinalizationLock&) = delete;
   FinalizationLock& operator=(const FinalizationLock&) = delete;
-  // Removes the file if neither remove() nor keep() was called (best effort).
+  // Removes rootpin's file if neither remove() nor keep() was called (best effort).
   ~FinalizationLock();
 
-  // The staged root is bound (or undone): let ostree finalize again. Error if unlink fails.
-  void remove();
-  // Leaves the file in place: the staged root could neither be bound nor undone, and must
-  // not be finalized.
+  // The staged root is bound (or undone): let ostree finalize again, unless the lock is
+  // someone else's (LeftInPlace). Error if unlink fails.
+  Released remove();
+  // Leaves the file in place: the staged root is not bound and must not be finalized.
   void keep() noexcept;
 
+  Owner owner() const { return owner_; }
   const std::string& path() const { return path_; }
 
 private:
-  explicit FinalizationLock(std::string path) : path_(std::move(path)) {}
-  std::string path_;  // empty once removed or kept
+  FinalizationLock(std::string path, Owner owner) : path_(std::move(path)), owner_(owner) {}
+  void drop() noexcept;
+
+  std::string path_;
+  bool armed_ = true;  // false once removed or kept
+  Owner owner_;
 };
 
 }  // namespace rootpin::ostree

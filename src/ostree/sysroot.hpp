@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "quadlet-scan/fd.hpp"
+#include "src/ostree/commit_checkout.hpp"
 #include "src/ostree/deployment.hpp"
 #include "src/ostree/gobject_ptr.hpp"
 #include "src/ostree/sysroot_lock.hpp"
@@ -55,8 +56,12 @@ public:
   // Takes ostree's sysroot lock, waiting at most `wait` for another holder.
   SysrootLock lock(std::chrono::milliseconds wait = std::chrono::seconds(30));
 
-  // Pulls only the commit object of osname's origin and says whether it is new.
+  // Pulls osname's origin and says whether it names a new commit. The whole commit is
+  // pulled into the repo (ostree's object store: harmless, deploys nothing, and the later
+  // upgrade does not fetch it again) so that check_out() can read its tree.
   std::optional<Update> check_for_update(const std::string& osname);
+  // The commit's tree in a private temp dir under the repo's tmp/, removed with the result.
+  CommitCheckout check_out(const std::string& checksum);
   // Pulls osname's origin and deploys the new commit: staged on a booted system, written
   // as the pending deployment (index 0, the previous default kept as rollback) otherwise.
   // nullopt when the origin has no new commit. The caller holds lock().

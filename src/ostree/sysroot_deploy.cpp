@@ -64,8 +64,6 @@ struct KeyFileUnref {
 };
 using KeyFilePtr = std::unique_ptr<GKeyFile, KeyFileUnref>;
 
-enum class PullDepth { CommitOnly, Full };
-
 struct Pulled {
   KeyFilePtr origin;
   std::string refspec;
@@ -74,16 +72,14 @@ struct Pulled {
 
 // Pulls osname's origin through OstreeSysrootUpgrader, which also refuses to go back to
 // an older commit than the merge deployment's (downgrade protection).
-Pulled pull_origin(OstreeSysroot* sysroot, const std::string& osname, PullDepth depth) {
+Pulled pull_origin(OstreeSysroot* sysroot, const std::string& osname) {
   UpgraderPtr upgrader = new_upgrader(sysroot, osname);
   Pulled pulled;
   pulled.origin.reset(ostree_sysroot_upgrader_dup_origin(upgrader.get()));
   pulled.refspec = origin_refspec(pulled.origin.get(), osname);
-  const auto flags = depth == PullDepth::CommitOnly ? OSTREE_REPO_PULL_FLAGS_COMMIT_ONLY
-                                                    : OSTREE_REPO_PULL_FLAGS_NONE;
   gboolean changed = FALSE;
   GError* error = nullptr;
-  check(ostree_sysroot_upgrader_pull(upgrader.get(), flags,
+  check(ostree_sysroot_upgrader_pull(upgrader.get(), OSTREE_REPO_PULL_FLAGS_NONE,
                                      OSTREE_SYSROOT_UPGRADER_PULL_FLAGS_NONE, nullptr, &changed,
                                      nullptr, &error),
         &error, "pulling " + pulled.refspec);
@@ -96,7 +92,7 @@ Pulled pull_origin(OstreeSysroot* sysroot, const std::string& osname, PullDepth 
 }  // namespace
 
 std::optional<Update> Sysroot::check_for_update(const std::string& osname) {
-  Pulled pulled = pull_origin(sysroot_.get(), osname, PullDepth::CommitOnly);
+  Pulled pulled = pull_origin(sysroot_.get(), osname);
   if (!pulled.new_checksum) {
     return std::nullopt;
   }
@@ -104,7 +100,7 @@ std::optional<Update> Sysroot::check_for_update(const std::string& osname) {
 }
 
 std::optional<Deployment> Sysroot::pull_and_deploy(const std::string& osname) {
-  Pulled pulled = pull_origin(sysroot_.get(), osname, PullDepth::Full);
+  Pulled pulled = pull_origin(sysroot_.get(), osname);
   if (!pulled.new_checksum) {
     return std::nullopt;
   }

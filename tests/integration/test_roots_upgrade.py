@@ -1,4 +1,5 @@
 """rootpin bind / upgrade / gc / boot on real ostree sysroots, a real registry and podman."""
+import json
 import os
 
 import pytest
@@ -180,16 +181,34 @@ def test_dry_run_prints_the_plan_and_changes_nothing(env):
 
 def test_check_says_whether_an_update_exists_and_deploys_nothing(env):
     a = env.push("acme/a", "1")
+    b = env.push("acme/b", "1")
     env.boot_os({"a.image": image_unit(a)})
     out = env.rootpin("upgrade", "--check", check=0)
     assert "no update for testos" in out.stdout
-    env.commit({"a.image": image_unit(a)}, "2.0")
-    before = env.sysroot.root_ids()
+    env.rootpin("bind", check=0)
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    before = (env.sysroot.root_ids(), env.ledger(), env.images())
+    requests = env.registry.request_count()
+
     out = env.rootpin("upgrade", "--check", check=0)
-    assert f"update available for testos: origin:testos/x86_64/stable 2.0 ({env.repo.rev()})" in out.stdout
-    assert env.sysroot.root_ids() == before
-    assert env.images() == {}
-    env.rootpin("upgrade", check=0)  # the commit-only pull does not hide the update
+    rev = env.repo.rev()
+    assert f"update available for testos: origin:testos/x86_64/stable 2.0 ({rev})" in out.stdout
+    # What the new commit's tree binds, planned against the store: a is there, b is not.
+    assert f"plan for testos/{rev}: 1 present, 1 to pull" in out.stdout
+    lines = out.stdout.splitlines()
+    assert any(l.split()[:2] == ["present", a] and "a.image" in l for l in lines), out.stdout
+    assert any(l.split()[:2] == ["pull", b] and "b.image" in l for l in lines), out.stdout
+    out = env.rootpin("--json", "upgrade", "--check", check=0)
+    events = [json.loads(l) for l in out.stdout.splitlines()]
+    assert events[0]["event"] == "update_available" and events[0]["checksum"] == rev
+    assert sorted((e["action"], e["reference"]) for e in events[1:]) == [("present", a), ("pull", b)]
+    # Nothing deployed, pulled or recorded; the temp checkout is gone.
+    assert (env.sysroot.root_ids(), env.ledger(), env.images()) == before
+    assert env.registry.request_count() == requests
+    assert not [n for n in os.listdir(os.path.join(env.sysroot.repo, "tmp"))
+                if n.startswith("rootpin-check-")]
+
+    env.rootpin("upgrade", check=0)  # checking does not hide the update
     assert len(env.sysroot.root_ids()) == 2
 
 

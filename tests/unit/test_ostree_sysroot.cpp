@@ -192,7 +192,8 @@ TEST_CASE("the finalization lock file is created, removed and can be kept") {
   {
     auto lock = FinalizationLock::create(path.string());
     CHECK(fs::exists(path));
-    lock.remove();
+    CHECK(lock.owner() == FinalizationLock::Owner::Rootpin);
+    CHECK(lock.remove() == FinalizationLock::Released::Removed);
     CHECK_FALSE(fs::exists(path));
   }
   {
@@ -205,5 +206,28 @@ TEST_CASE("the finalization lock file is created, removed and can be kept") {
     lock.keep();
   }
   CHECK(fs::exists(path));  // neither bound nor undone: ostree must not finalize
+  {
+    // The lock a failed bind kept is rootpin's: the next successful bind removes it.
+    auto lock = FinalizationLock::create(path.string());
+    CHECK(lock.owner() == FinalizationLock::Owner::Rootpin);
+    CHECK(lock.remove() == FinalizationLock::Released::Removed);
+    CHECK_FALSE(fs::exists(path));
+  }
+  fs::remove_all(tmpl);
+}
+
+TEST_CASE("a finalization lock that rootpin did not write is never removed") {
+  char tmpl[] = "/tmp/rootpin-unit-finlock-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const fs::path path = fs::path(tmpl) / "staged-deployment-locked";
+  { std::ofstream admin(path); }  // `touch`: an admin holds the staged update back
+  {
+    auto lock = FinalizationLock::create(path.string());
+    CHECK(lock.owner() == FinalizationLock::Owner::Other);
+    CHECK(lock.remove() == FinalizationLock::Released::LeftInPlace);
+  }
+  CHECK(fs::exists(path));
+  { auto dropped = FinalizationLock::create(path.string()); }
+  CHECK(fs::exists(path));  // not on the error path either
   fs::remove_all(tmpl);
 }

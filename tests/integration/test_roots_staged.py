@@ -1,0 +1,163 @@
+"""The staged path on a booted system: `rootpin upgrade` staging, `bind --staged` of what
+another tool staged, and the finalization lock /run/ostree/staged-deployment-locked.
+
+The sysroot is made to look booted to libostree (lib/booted.py: a private mount namespace,
+chrooted into deployment 0, /run a directory of the test), so ostree really stages,
+writes /run/ostree/staged-deployment and undoes; rootpin runs with --sysroot / as on a host.
+What this cannot show: ostree-finalize-staged.service honouring the lock at a real shutdown.
+"""
+import os
+import re
+import stat
+
+import pytest
+
+from booted import Booted
+from roots_env import Env, image_unit
+
+
+@pytest.fixture
+def env(rootpin_bin, tmp):
+    e = Env(rootpin_bin, tmp)
+    yield e
+    e.close()
+
+
+class Host:
+    """rootpin and ostree run as on a host booted from env's deployment 0."""
+
+    def __init__(self, env, units):
+        self.env = env
+        env.boot_os(units)
+        self.run_dir = os.path.join(env.tmp, "host-run")
+        self.booted = Booted(env.sysroot, self.run_dir, [env.bin])
+        self.pull_log = os.path.join(env.tmp, "pulls.log")
+        # A podman that notes, at each pull, whether the finalization lock is in place.
+        self.podman = os.path.join(env.tmp, "podman-probe")
+        with open(self.podman, "w") as f:
+            f.write("#!/bin/sh\n"
+                    'case " $* " in *" pull "*)\n'
+                    f'  if [ -e /run/ostree/staged-deployment-locked ]; then echo locked; '
+                    f'else echo unlocked; fi >> {self.pull_log};;\n'
+                    "esac\n"
+                    'exec podman "$@"\n')
+        os.chmod(self.podman, stat.S_IRWXU)
+
+    @property
+    def lock(self):
+        return os.path.join(self.run_dir, "ostree/staged-deployment-locked")
+
+    @property
+    def staged_file(self):
+        return os.path.join(self.run_dir, "ostree/staged-deployment")
+
+    def rootpin(self, *args, check=None):
+        e = self.env
+        argv = [e.bin, "--sysroot", "/", "--state-dir", e.state, "--store", e.store,
+                "--runroot", os.path.join(e.tmp, "run"), "--config-dir",
+                os.path.join(e.tmp, "config"), "--podman", self.podman] + list(args)
+        proc = self.booted.run(argv, env={"ROOTPIN_LOG": "stderr"})
+        if check is not None:
+            assert proc.returncode == check, f"{argv} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    def ostree(self, *args):
+        proc = self.booted.run(["ostree"] + list(args))
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def root_ids(self):
+        """Deployments as the booted host sees them (a staged one first)."""
+        out = self.ostree("admin", "status")
+        return [f"{m.group(1)}/{m.group(2)}.{m.group(3)}" for m in
+                re.finditer(r"^\s*\*?\s*(\S+) ([0-9a-f]{64})\.(\d+)", out, re.M)]
+
+    def stage_from_origin(self):
+        """What rpm-ostree or bootc would do: pull the origin and stage it."""
+        self.ostree("pull", "--repo=/ostree/repo", "origin", "testos/x86_64/stable")
+        self.ostree("admin", "deploy", "--stage", "--os=testos", "origin:testos/x86_64/stable")
+        return self.root_ids()[0]
+
+    def pulls(self):
+        if not os.path.exists(self.pull_log):
+            return []
+        with open(self.pull_log) as f:
+            return f.read().split()
+
+
+def test_upgrade_stages_binds_and_lets_ostree_finalize(env):
+    a = env.push("acme/a", "1")
+    b = env.push("acme/b", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("bind", check=0)
+    [booted] = host.root_ids()
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+
+    out = host.rootpin("upgrade", check=0)
+    staged = host.root_ids()[0]
+    assert staged != booted and f"staged {staged} (2.0)" in out.stdout
+    assert "(staged)" in host.ostree("admin", "status")
+    assert os.path.exists(host.staged_file)
+    # a was pulled by the first bind, b while the staged root could not be finalized.
+    assert host.pulls() == ["unlocked", "locked"]
+    assert not os.path.exists(host.lock)  # bound: ostree may finalize it now
+    assert set(env.ledger()["roots"]) == {booted, staged}
+    assert env.names() == sorted([a, b])
+
+
+def test_staged_upgrade_whose_pull_fails_is_undone_and_unlocked(env):
+    a = env.push("acme/a", "1")
+    good = env.push("acme/good", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("bind", check=0)
+    before = (host.root_ids(), env.ledger(), env.images())
+    missing = f"{env.registry.host}/acme/missing:1"
+    env.commit({"a.image": image_unit(a), "good.image": image_unit(good),
+                "zz.image": image_unit(missing)}, "2.0")
+
+    out = host.rootpin("upgrade")
+    assert out.returncode == 1, out.stderr
+    assert missing in out.stderr and "zz.image" in out.stderr and "undone" in out.stderr
+    assert set(host.pulls()[1:]) == {"locked"}  # the lock was there while it was staged
+    assert "(staged)" not in host.ostree("admin", "status")
+    assert not os.path.exists(host.staged_file)
+    assert not os.path.exists(host.lock)
+    assert (host.root_ids(), env.ledger(), env.images()) == before
+
+
+def test_bind_staged_failure_keeps_the_lock_until_a_bind_succeeds(env):
+    a = env.push("acme/a", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("bind", check=0)
+    later = f"{env.registry.host}/acme/later:1"  # not pushed yet
+    env.commit({"a.image": image_unit(a), "later.image": image_unit(later)}, "2.0")
+    # Another tool stages the update (rootpin-bind.path then runs `bind --staged`).
+    staged = host.stage_from_origin()
+
+    out = host.rootpin("bind", "--staged")
+    assert out.returncode == 1, out.stderr
+    assert later in out.stderr and "later.image" in out.stderr
+    assert f"{staged} is staged but its images are not pinned" in out.stderr
+    assert "/run/ostree/staged-deployment-locked stays" in out.stderr
+    assert os.path.exists(host.lock)  # ostree will not finalize it
+    assert "(staged)" in host.ostree("admin", "status")  # not rootpin's to undo
+    assert staged not in env.ledger()["roots"]
+
+    env.push("acme/later", "1")
+    out = host.rootpin("bind", "--staged", check=0)
+    assert f"bound {staged}: 2 images" in out.stdout
+    assert not os.path.exists(host.lock)
+    assert staged in env.ledger()["roots"]
+
+
+def test_a_finalization_lock_rootpin_did_not_write_stays(env):
+    a = env.push("acme/a", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    env.commit({"a.image": image_unit(a)}, "2.0")
+    host.stage_from_origin()
+    os.makedirs(os.path.dirname(host.lock), exist_ok=True)
+    open(host.lock, "w").close()  # an admin holds the update back
+
+    out = host.rootpin("bind", "--staged", check=0)
+    assert "was not written by rootpin and stays in place" in out.stderr
+    assert os.path.exists(host.lock)
