@@ -6,8 +6,20 @@
 
 #include "src/cli/output.hpp"
 #include "src/cli/roots_commands.hpp"
+#include "src/ostree/finalization_lock.hpp"
 
 namespace rootpin::cli {
+namespace {
+
+// Only a staged root on a booted system can be finalization-locked.
+std::optional<ostree::FinalizationLock::Owner> finalization_holder(const ostree::Deployment& d) {
+  if (d.role != ostree::Role::Staged) {
+    return std::nullopt;
+  }
+  return ostree::FinalizationLock::holder();
+}
+
+}  // namespace
 
 std::optional<ostree::Sysroot> load_sysroot_if_any(const std::string& path) {
   std::error_code ec;
@@ -30,7 +42,8 @@ nlohmann::json roots_json(const ostree::Sysroot& sysroot, const ledger::Ledger& 
     }
     roots.push_back({{"index", d.index}, {"root", d.root_id}, {"role", ostree::role_name(d.role)},
                      {"version", d.version}, {"checksum", d.checksum}, {"pinned", d.pinned},
-                     {"bound", record != nullptr}, {"images", images}});
+                     {"bound", record != nullptr}, {"images", images},
+                     {"finalization_locked", finalization_holder(d).has_value()}});
   }
   return roots;
 }
@@ -43,6 +56,14 @@ void print_roots(const ostree::Sysroot& sysroot, const ledger::Ledger& ledger) {
                            d.version.empty() ? "-" : d.version, d.pinned ? " (pinned)" : "",
                            record != nullptr ? "" : " (not bound)"));
     print_line(fmt::format("    root {}", d.root_id));
+    if (auto holder = finalization_holder(d)) {
+      print_line(fmt::format(
+          "    finalization locked ({}): the next boot keeps the current root{}",
+          ostree::kFinalizationLockPath,
+          *holder == ostree::FinalizationLock::Owner::Rootpin
+              ? "; rootpin removes the lock once `rootpin bind --staged` succeeds"
+              : "; the lock is not rootpin's"));
+    }
     if (record != nullptr) {
       for (const auto& i : record->images) {
         print_line(fmt::format("    {}  {}  {}", i.unit, i.reference,

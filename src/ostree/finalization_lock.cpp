@@ -62,6 +62,14 @@ FinalizationLock FinalizationLock::create(std::string path) {
   return FinalizationLock(std::move(path), Owner::Rootpin);
 }
 
+std::optional<FinalizationLock::Owner> FinalizationLock::holder(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  return written_by_rootpin(path) ? Owner::Rootpin : Owner::Other;
+}
+
 FinalizationLock::FinalizationLock(FinalizationLock&& other) noexcept
     : path_(std::move(other.path_)),
       armed_(std::exchange(other.armed_, false)),

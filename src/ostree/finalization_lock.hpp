@@ -9,6 +9,7 @@
 // earlier rootpin run kept (its bind failed) is rootpin's, and the next successful bind
 // of the staged root removes it.
 
+#include <optional>
 #include <string>
 
 namespace rootpin::ostree {
@@ -23,6 +24,9 @@ public:
   // Creates the file (and its parent directory) at path, or takes over the one there. An
   // Error if that fails.
   static FinalizationLock create(std::string path = kFinalizationLockPath);
+
+  // Who holds the lock at path now; nullopt when there is none (for `rootpin status`).
+  static std::optional<Owner> holder(const std::string& path = kFinalizationLockPath);
 
   FinalizationLock(FinalizationLock&& other) noexcept;
   FinalizationLock& operator=(FinalizationLock&& other) noexcept;

@@ -142,12 +142,16 @@ def test_bind_staged_failure_keeps_the_lock_until_a_bind_succeeds(env):
     assert os.path.exists(host.lock)  # ostree will not finalize it
     assert "(staged)" in host.ostree("admin", "status")  # not rootpin's to undo
     assert staged not in env.ledger()["roots"]
+    status = host.rootpin("status", check=0).stdout
+    assert "finalization locked (/run/ostree/staged-deployment-locked)" in status
+    assert "once `rootpin bind --staged` succeeds" in status
 
     env.push("acme/later", "1")
     out = host.rootpin("bind", "--staged", check=0)
     assert f"bound {staged}: 2 images" in out.stdout
     assert not os.path.exists(host.lock)
     assert staged in env.ledger()["roots"]
+    assert "finalization locked" not in host.rootpin("status", check=0).stdout
 
 
 def test_a_finalization_lock_rootpin_did_not_write_stays(env):
@@ -161,3 +165,4 @@ def test_a_finalization_lock_rootpin_did_not_write_stays(env):
     out = host.rootpin("bind", "--staged", check=0)
     assert "was not written by rootpin and stays in place" in out.stderr
     assert os.path.exists(host.lock)
+    assert "the lock is not rootpin's" in host.rootpin("status", check=0).stdout
