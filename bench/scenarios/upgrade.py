@@ -1,82 +1,104 @@
-"""rootpin upgrade vs libostree's own pull + deploy (ostree admin upgrade), between two
-commits that share 6 of their 8 bound images.
+"""rootpin upgrade vs libostree's own pull + deploy (`ostree admin upgrade`) on the same
+sysroot, between two commits whose 8 bound images share 6.
 
-Both sides start each run from the same state: the old root deployed and bound, the
-update's commit on the remote. The reset (undeploy the new root, let rootpin gc drop what
-only it held) runs on both sides, so B - A is the time rootpin adds: scanning the new root,
-one store listing, pulling the 2 new images, recording. The 6 shared images are deleted from
-the registry after the first bind: a request for one would fail the run, so B completing
-proves zero registry requests for them.
+  A  ostree admin upgrade --os=testos: what any upgrade costs without rootpin
+  B  rootpin upgrade: the same pull + deploy (libostree), then scan the new root, list the
+     store, pull the 2 new images, record the root, gc
+
+Both sides start each run from the same state, restored untimed (hyperfine --prepare): the
+old root deployed and bound, the update's commit in the sysroot's repo (the first run pulls
+it; every later run of either side deploys it from there), the new deployment undeployed
+and `rootpin gc` run to drop what only it held.
+
+Counted in instrumented runs of B (outside the timed ones): registry requests for the 6
+shared images (target 0: they are in the store already, bound to the old root), all
+registry requests, podman runs, and the wall time during which podman pulled the 2 new
+images (the logging podman stamps each run's start and end).
+
+rootpin's own overhead is what B costs beyond the work any tool must do for this upgrade:
+    overhead = median(B) - median(A) - pull wall time of the 2 new images
+i.e. scanning the new root, its podman listings, the ledger write, the gc and its own start,
+measured side by side with libostree's pull + deploy on the same sysroot.
 """
 import os
-import shlex
-import subprocess
-import sys
+import statistics
 
-from scenario_api import Comparison, Side
+import benchlib
+from scenario_api import Check, Comparison, Side
 
 NAME = "upgrade"
 DESCRIPTION = "rootpin upgrade (6 of 8 bound images shared) vs ostree admin upgrade"
 SHARED = 6
 CHANGED = 2
-
-
-def _lib(ctx):
-    sys.path.insert(0, os.path.join(ctx.source_dir, "tests/integration/lib"))
-    import ostree_fixture  # noqa: E402
-    from images import Images  # noqa: E402
-    from registry import Registry  # noqa: E402
-    return ostree_fixture, Registry, Images
-
-
-def _unit(ostree_fixture, ref):
-    return ostree_fixture.image_unit("", ref, "TLSVerify=false\n")
+INSTRUMENTED_RUNS = 3
 
 
 def prepare(ctx):
-    if not os.access(ctx.rootpin_bin, os.X_OK):
-        raise SystemExit(f"upgrade: {ctx.rootpin_bin} not built (cmake --build build)")
-    ostree_fixture, Registry, Images = _lib(ctx)
-    registry = Registry(ctx.tmp).__enter__()
-    pusher = Images(ctx.tmp, registry)
-    shared = [pusher.push(f"bench/shared{i}", "1") for i in range(SHARED)]
-    old = [pusher.push(f"bench/old{i}", "1") for i in range(CHANGED)]
-    new = [pusher.push(f"bench/new{i}", "1") for i in range(CHANGED)]
-    units_of = lambda refs: {f"u{i}.image": _unit(ostree_fixture, r) for i, r in enumerate(refs)}
-    repo, sysroot = ostree_fixture.make_ostree(ctx.tmp, "1.0", units_of(shared + old),
-                                               list(units_of(shared + old)))
-    rootpin = [ctx.rootpin_bin, "--sysroot", sysroot.path, "--state-dir",
-               os.path.join(ctx.tmp, "state"), "--store", os.path.join(ctx.tmp, "store"),
-               "--runroot", os.path.join(ctx.tmp, "run"), "--config-dir",
-               os.path.join(ctx.tmp, "config")]
-    subprocess.run(rootpin + ["bind"], check=True, capture_output=True)
-    repo.commit("2.0", units_of(shared + new), list(units_of(shared + new)))
-    for i in range(SHARED):
-        subprocess.run(["rm", "-rf", os.path.join(registry.dir, "data/docker/registry/v2/repositories",
-                                                  f"bench/shared{i}")], check=True)
+    benchlib.need_rootpin(ctx, "bind", "upgrade", "gc")
+    fx = benchlib.Fixture(ctx)
+    try:
+        return _prepare(ctx, fx)
+    except BaseException:
+        fx.close()
+        raise
 
-    q = shlex.quote
-    rp = " ".join(q(a) for a in rootpin)
+
+def _prepare(ctx, fx):
+    shared = fx.push(SHARED, prefix="bench/shared")
+    old = fx.push(CHANGED, prefix="bench/old")
+    new = fx.push(CHANGED, prefix="bench/new")
+    repo, sysroot = fx.bind_sysroot(shared + old)
+    fx.rootpin_run("bind")
+    units = fx.units(shared + new)
+    repo.commit("2.0", units, list(units))
+
     reset = os.path.join(ctx.tmp, "reset.sh")
     with open(reset, "w") as f:
-        f.write("#!/bin/sh\n"
-                f"if [ \"$(ls {q(sysroot.path)}/ostree/deploy/testos/deploy | grep -c 'origin$')\" -gt 1 ]; then\n"
-                f"  ostree admin undeploy --sysroot={q(sysroot.path)} 0 >/dev/null\n"
+        f.write("#!/bin/sh\nset -e\n"
+                f"if [ \"$(ls {benchlib.sh([sysroot.path])}/ostree/deploy/testos/deploy"
+                " | grep -c 'origin$')\" -gt 1 ]; then\n"
+                f"  ostree admin undeploy --sysroot={benchlib.sh([sysroot.path])} 0 >/dev/null\n"
                 "fi\n"
-                f"{rp} gc >/dev/null\n")
+                f"{fx.rootpin_cmd('gc')} >/dev/null\n")
     os.chmod(reset, 0o755)
+    ostree_upgrade = benchlib.sh(["ostree", "admin", "upgrade", f"--sysroot={sysroot.path}",
+                                  "--os=testos"])
 
-    def cleanup():
-        repo.stop()
-        registry.__exit__(None, None, None)
+    log = benchlib.PodmanLog(ctx.tmp)
+    pull_walls, shared_requests, requests, runs, listings = [], [], [], [], []
+    for _ in range(INSTRUMENTED_RUNS):
+        benchlib.run([reset])
+        log.reset()
+        before_all, before_shared = fx.requests(), fx.requests(r"^/v2/bench/shared")
+        fx.rootpin_run("upgrade", podman=log.path)
+        pulls = [r for r in log.runs() if " pull " in f" {r[2]} "]
+        if len(pulls) != CHANGED:
+            raise RuntimeError(f"upgrade: expected {CHANGED} podman pulls, saw {len(pulls)}")
+        pull_walls.append((max(r[1] for r in pulls) - min(r[0] for r in pulls)) * 1000)
+        shared_requests.append(fx.requests(r"^/v2/bench/shared") - before_shared)
+        requests.append(fx.requests() - before_all)
+        runs.append(log.count())
+        listings.append(log.count(r"(^| )images( |$)"))
+    pull_ms = statistics.median(pull_walls)
+
+    def derive(figures):
+        return {"b_overhead_ms": figures["b_minus_a_ms"] - pull_ms}
 
     return Comparison(
-        a=Side("ostree admin upgrade",
-               f"{q(reset)} && ostree admin upgrade --sysroot={q(sysroot.path)} --os=testos >/dev/null",
-               display="reset && ostree admin upgrade --sysroot=S --os=testos"),
-        b=Side("rootpin upgrade", f"{q(reset)} && {rp} upgrade >/dev/null",
-               display="reset && rootpin --sysroot S ... upgrade"),
+        a=Side("ostree admin upgrade", ostree_upgrade + " >/dev/null", prepare=reset,
+               display="ostree admin upgrade --sysroot=S --os=testos"),
+        b=Side("rootpin upgrade", fx.rootpin_cmd("upgrade") + " >/dev/null", prepare=reset,
+               display="rootpin --sysroot S ... upgrade"),
         parameters={"bound_images": SHARED + CHANGED, "shared": SHARED,
-                    "registry_requests_for_shared": 0},
-        cleanup=cleanup,
-    )
+                    "instrumented_runs": INSTRUMENTED_RUNS},
+        figures={"b_registry_requests_for_shared": max(shared_requests),
+                 "b_registry_requests": max(requests), "b_podman_runs": max(runs),
+                 "b_podman_listings": max(listings),
+                 "b_pull_wall_ms_median": round(pull_ms, 1),
+                 "b_pull_wall_ms_all": [round(x, 1) for x in pull_walls]},
+        derive=derive,
+        checks=[Check("b_registry_requests_for_shared", 0, op="==",
+                      label="0 registry requests for shared images"),
+                Check("b_overhead_ms", 100, label="rootpin's overhead <= 100 ms")],
+        rounds=4, runs=2, warmup=1,
+        cleanup=fx.close)
