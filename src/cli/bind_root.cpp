@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "quadlet-scan/scanner.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/progress.hpp"
@@ -31,6 +33,25 @@ void remove_pulled(podman::ImageStore& store, const std::vector<podman::PullOutc
   } catch (const util::Error& e) {
     log::warning(fmt::format("could not remove the images of a failed bind again: {}", e.what()));
   }
+}
+
+// `listing` (taken before the pulls) updated with what the pulls stored: a pulled image
+// replaces its entry (a new name for an image already there) or is added.
+std::vector<podman::StoredImage> with_pulled(std::vector<podman::StoredImage> listing,
+                                             const std::vector<podman::PullOutcome>& outcomes) {
+  for (const auto& o : outcomes) {
+    if (!o.pulled || !o.image) {
+      continue;
+    }
+    auto same = std::find_if(listing.begin(), listing.end(),
+                             [&](const podman::StoredImage& s) { return s.id == o.image->id; });
+    if (same != listing.end()) {
+      *same = *o.image;
+    } else {
+      listing.push_back(*o.image);
+    }
+  }
+  return listing;
 }
 
 }  // namespace
@@ -91,7 +112,8 @@ PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
                       podman::ImageStore& store, const podman::PullerOptions& options,
                       BindMode mode, bool json) {
-  auto [wants, plan] = plan_root(root, root_id, store.list());
+  auto listing = store.list();
+  auto [wants, plan] = plan_root(root, root_id, listing);
   BindOutcome result;
   result.present = plan.present.size();
   if (mode == BindMode::DryRun) {
@@ -110,6 +132,7 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
     result.pulled += o.pulled ? 1 : 0;
   }
   result.record = std::move(*record);
+  result.store_after = with_pulled(std::move(listing), outcomes);
   return result;
 }
 

@@ -28,6 +28,10 @@ struct BindOutcome {
   std::optional<ledger::RootRecord> record;  // nullopt on a dry run
   std::size_t present = 0;                   // images the store already had
   std::size_t pulled = 0;                    // images pulled now
+  // The store after the bind: the listing it planned with, with the images it pulled
+  // (as listed after the pulls). Valid while the caller holds the writer lock, so that
+  // `upgrade` can gc without listing the store a third time.
+  std::vector<podman::StoredImage> store_after;
 };
 
 struct PlannedRoot {

@@ -128,6 +128,7 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
     return util::ExitCode::Ok;
   }
   std::optional<ostree::FinalizationLock> finalization;
+  std::vector<podman::StoredImage> store_after;
   try {
     // 4. a staged root must not be finalized at shutdown while its images are missing
     // (inside the try: a lock that cannot be made undoes the staged root too).
@@ -139,6 +140,7 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
                              ctx.image_store(), ctx.puller_options(), BindMode::Bind,
                              ctx.options.json);
     const std::size_t images = outcome.record->images.size();
+    store_after = std::move(outcome.store_after);
     writer.ledger.set_root(std::move(*outcome.record));
     writer.save();
     log::emit(log::Event::RootBound, log::Priority::Info,
@@ -174,8 +176,9 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
             log::Fields{created->root_id, "", ""});
   say(ctx, {{"event", how}, {"root", created->root_id}, {"version", created->version}}, message);
   // 7. gc: a root ostree dropped while deploying (the old rollback) releases its images.
+  // The bind's view of the store is still exact (we hold the writer lock): no new listing.
   sysroot.reload();
-  return gc_with_roots(ctx, sysroot, writer, GcMode::Remove);
+  return gc_with_roots(ctx, sysroot, writer, GcMode::Remove, std::move(store_after));
 }
 
 }  // namespace

@@ -52,10 +52,10 @@ std::vector<core::Hold> holds_of_unrecorded_roots(const ostree::Sysroot& sysroot
 }
 
 util::ExitCode gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
-                             GcMode mode) {
+                             GcMode mode, std::optional<std::vector<podman::StoredImage>> known) {
   retire_roots(sysroot, writer, mode);
   auto& store = ctx.image_store();
-  const auto listing = store.list();
+  const auto listing = known ? std::move(*known) : store.list();
   auto holds = holds_from_ledger(writer.ledger);
   auto extra = holds_of_unrecorded_roots(sysroot, writer.ledger, listing);
   holds.insert(holds.end(), extra.begin(), extra.end());
