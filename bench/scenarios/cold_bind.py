@@ -43,8 +43,9 @@ class World:
         self.fx, self.name, self.refs = fx, name, refs
         self.rp = Rootpin(ctx.rootpin_bin, ctx.tmp, env=fx.images.env(), name=f"rp-{name}")
         units = fx.units(refs)
-        repo, sysroot = ostree_fixture.make_ostree(os.path.join(ctx.tmp, f"ostree-{name}"),
-                                                   "1.0", units, list(units))
+        base = os.path.join(ctx.tmp, f"ostree-{name}")
+        os.makedirs(base)
+        repo, sysroot = ostree_fixture.make_ostree(base, "1.0", units, list(units))
         fx.servers.append(repo)
         self.rp.sysroot = sysroot.path
         self.store = os.path.join(ctx.tmp, f"bootc-{name}")
