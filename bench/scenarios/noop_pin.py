@@ -4,7 +4,7 @@ bootc-style asks podman once per image (`podman image exists`, 8 runs); rootpin 
 store once and finds all 8 there. Two rootpin forms, each its own variant:
   bind    `rootpin bind` of a deployment whose 8 bound .image units are bound already
   pin     `rootpin pin REF...`, the 8 references again (one run per reference where rootpin's
-          pin takes only one)
+          pin takes only one: then 8 rootpin runs and 8 listings, held to no ratio target)
 Counted in one instrumented run of each side, outside the timed runs: podman runs (through a
 podman that logs each run) and registry requests (the registry's access log).
 """
@@ -68,7 +68,12 @@ def prepare(ctx):
         parameters={"images": IMAGES, "pin_takes_many_references": many},
         figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
                  "b_podman_runs": b_runs, "b_registry_requests": b_requests},
-        checks=checks))
+        # The issue's no-op targets are bind's (below). A pin that takes one reference runs
+        # once per reference, each run listing the store once: that is what is checked here,
+        # and the time is reported, not held to bind's 0.5x.
+        checks=checks if many else [
+            Check("b_podman_runs", IMAGES, label="one podman listing per pin run"),
+            Check("b_registry_requests", 0, label="registry requests = 0")]))
 
     if benchlib.has_command(ctx, "bind"):
         fx.bind_sysroot(refs)
