@@ -112,7 +112,8 @@ def prepare(ctx):
                for name, cap in (("wan", "connection"), ("wan-link", "link"))}
     fx.images.write_registries_conf([fx.registry, *proxies.values()])
     log = benchlib.PodmanLog(ctx.tmp)
-    counts = [Check("b_podman_runs", 1 + IMAGES, label="one listing + one pull per image"),
+    # A listing to plan, one pull per image, a listing for the digests the pulls got.
+    counts = [Check("b_podman_runs", 2 + IMAGES, label="2 listings + one pull per image"),
               Check("b_extra_registry_requests", 0,
                     label="no more registry requests than bootc-style")]
 
