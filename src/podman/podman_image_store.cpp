@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "src/log/log.hpp"
@@ -14,6 +16,9 @@ namespace {
 using util::Error;
 
 const std::vector<std::string> kSecretOptions = {"--creds"};
+// Damaged images removed by one listing before it gives up: each pull cut short leaves at
+// most one, so more than this is damage of another kind.
+constexpr std::size_t kMaxDamagedImages = 16;
 
 std::string trim(std::string s) {
   auto first = s.find_first_not_of(" \t\r\n");
@@ -116,12 +121,44 @@ std::string podman_reason(const util::ProcessResult& result, const std::string& 
   return reason;
 }
 
-std::vector<StoredImage> PodmanImageStore::list() {
-  auto result = run({"images", "--all", "--format", "json"});
-  if (!result.ok()) {
-    throw Error::format("listing the images in {}: {}", config_.root, podman_reason(result));
+std::optional<std::string> damaged_image_id(const std::string& podman_stderr) {
+  // containers/storage: `locating item named "manifest" for image with ID "<id>" (consider
+  // removing the image to resolve the issue)`.
+  static const std::regex pattern(
+      R"re(for image with ID \\?"([0-9a-f]{64})\\?" \(consider removing the image)re");
+  std::smatch m;
+  if (std::regex_search(podman_stderr, m, pattern)) {
+    return m[1].str();
   }
-  return parse_image_listing(result.out);
+  return std::nullopt;
+}
+
+// A podman killed while it pulled (rootpin killed, a power cut) can leave an image whose
+// manifest was never written. Every later `podman images --all` then fails on it, so rootpin
+// could never pin or collect again. Such an image cannot run either: remove it, as podman
+// advises, and say so; whatever holds it is pulled again by the next bind or upgrade.
+std::vector<StoredImage> PodmanImageStore::list() {
+  std::set<std::string> removed;
+  for (;;) {
+    auto result = run({"images", "--all", "--format", "json"});
+    if (result.ok()) {
+      return parse_image_listing(result.out);
+    }
+    auto damaged = damaged_image_id(result.err);
+    if (!damaged || removed.contains(*damaged) || removed.size() >= kMaxDamagedImages) {
+      throw Error::format("listing the images in {}: {}", config_.root, podman_reason(result));
+    }
+    log::warning(fmt::format("image {} in {} is damaged (its manifest is missing: a pull was cut "
+                             "short); removing it so that it can be pulled again",
+                             *damaged, config_.root),
+                 log::Fields{"", *damaged, ""});
+    auto rmi = run({"rmi", "--force", "--", *damaged});
+    if (!rmi.ok()) {
+      throw Error::format("listing the images in {}: {}; removing the damaged image {} failed: {}",
+                          config_.root, podman_reason(result), *damaged, podman_reason(rmi));
+    }
+    removed.insert(*damaged);
+  }
 }
 
 std::vector<std::string> PodmanImageStore::pull_arguments(const PullRequest& request) {

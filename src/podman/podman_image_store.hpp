@@ -2,6 +2,7 @@
 // ImageStore over the running system's podman, pointed at rootpin's own store with
 // --root/--runroot. Every call is an argv vector (util::run_process), never a shell.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,10 @@ private:
 
 // Parses `podman images --format json` output. Public for unit tests.
 std::vector<StoredImage> parse_image_listing(const std::string& json);
+
+// The ID of the image that podman's stderr says is damaged ("consider removing the image"),
+// if it says so. Public for unit tests.
+std::optional<std::string> damaged_image_id(const std::string& podman_stderr);
 
 // The message podman gave on stderr ("Error: ..." lines, else its last line), with
 // `secret` (if any) replaced by "***".

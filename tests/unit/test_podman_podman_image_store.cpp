@@ -116,3 +116,43 @@ TEST_CASE("pull returns the ID podman printed, without its algorithm prefix") {
   auto store = fake.store();
   CHECK(store.pull({"localhost/x:1", {}, std::chrono::seconds(5)}).id == "0123abcd");
 }
+
+TEST_CASE("damaged_image_id: the image podman says to remove, in its Error: or log= form") {
+  const std::string id(64, 'a');
+  CHECK(damaged_image_id("Error: checking if image \"" + id + "\" is dangling: locating item named "
+                         "\"manifest\" for image with ID \"" + id + "\" (consider removing the "
+                         "image to resolve the issue): file does not exist") == id);
+  CHECK(damaged_image_id("level=error msg=\"locating item named \\\"manifest\\\" for image with ID "
+                         "\\\"" + id + "\\\" (consider removing the image to resolve the issue)\"") == id);
+  CHECK_FALSE(damaged_image_id("Error: short-name resolution enforced").has_value());
+  CHECK_FALSE(damaged_image_id("for image with ID \"abc\" (consider removing the image").has_value());
+}
+
+TEST_CASE("list removes an image whose manifest a cut-short pull never wrote, then lists") {
+  const std::string id(64, 'b');
+  // First listing fails on the damaged image; rmi removes it; the second listing works.
+  FakePodman podman(
+      "case \"$7\" in\n"
+      "images) if [ -f \"$(dirname \"$0\")/removed\" ]; then echo '[]'; exit 0; fi\n"
+      "  echo 'Error: locating item named \"manifest\" for image with ID \"" + id +
+      "\" (consider removing the image to resolve the issue): file does not exist' >&2; exit 125;;\n"
+      "rmi) echo \"$@\" > \"$(dirname \"$0\")/removed\"; exit 0;;\n"
+      "esac\nexit 3");
+  auto store = podman.store();
+  CHECK(store.list().empty());
+  std::ifstream removed(podman.dir / "removed");
+  std::string rmi;
+  std::getline(removed, rmi);
+  CHECK(rmi.ends_with("rmi --force -- " + id));
+}
+
+TEST_CASE("list gives up when the same image stays damaged") {
+  const std::string id(64, 'c');
+  FakePodman podman(
+      "case \"$7\" in\n"
+      "images) echo 'Error: locating item named \"manifest\" for image with ID \"" + id +
+      "\" (consider removing the image to resolve the issue)' >&2; exit 125;;\n"
+      "rmi) exit 0;;\nesac\nexit 3");
+  auto store = podman.store();
+  CHECK_THROWS_WITH_AS(store.list(), doctest::Contains(id.c_str()), rootpin::util::Error);
+}
