@@ -6,6 +6,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/config.hpp"
 #include "src/log/log.hpp"
+#include "src/util/size.hpp"
 
 namespace rootpin::cli {
 
@@ -19,6 +20,13 @@ int to_int(const ConfigValue& v, const std::string& key) {
                       util::ExitCode::Failed);
   }
   return n;
+}
+
+std::string to_size(const ConfigValue& v, const std::string& key) {
+  if (auto size = util::parse_size(v.value); !size) {
+    throw util::Error(v.origin + ": " + key + "=: " + size.error(), util::ExitCode::Failed);
+  }
+  return v.value;
 }
 
 // Configuration values fill every option the command line did not set.
@@ -37,6 +45,7 @@ void apply_config(CLI::App& app, GlobalOptions& o) {
     else if (key == "jobs") o.jobs = to_int(v, key);
     else if (key == "timeout") o.timeout = to_int(v, key);
     else if (key == "lock-timeout") o.lock_timeout = to_int(v, key);
+    else if (key == "min-free") o.min_free = to_size(v, key);
   }
 }
 
@@ -53,6 +62,13 @@ void add_global_options(CLI::App& app, GlobalOptions& o) {
   app.add_option("--timeout", o.timeout, "Seconds per pull")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for another rootpin")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--min-free", o.min_free,
+                 "Free space the store's file system must keep to pull (e.g. 2G; 0: no check)")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        auto size = util::parse_size(text);
+        return size ? std::string() : size.error();
+      });
   app.add_option("--config", o.config_file, "Read only this configuration file");
   app.add_option("--config-dir", o.config_dir,
                  "Configuration directory (rootpin.conf, rootpin.conf.d/; env ROOTPIN_CONFIG_DIR)");

@@ -9,6 +9,7 @@
 
 #include "src/log/log.hpp"
 #include "src/util/error.hpp"
+#include "src/util/size.hpp"
 
 namespace rootpin::cli {
 
@@ -69,6 +70,7 @@ podman::PullerOptions Context::puller_options() const {
   podman::PullerOptions o;
   o.jobs = options.jobs;
   o.timeout = std::chrono::seconds(options.timeout);
+  o.min_free = util::parse_size(options.min_free).value_or(0);  // checked when parsed
   return o;
 }
 

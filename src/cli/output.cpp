@@ -15,17 +15,6 @@ void print_line(const std::string& text) {
   std::fflush(stdout);
 }
 
-std::string human_size(std::uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1000 && unit + 1 < std::size(kUnits)) {
-    value /= 1000;
-    ++unit;
-  }
-  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
-}
-
 std::string short_id(const std::string& id) {
   std::string bare = id.starts_with("sha256:") ? id.substr(7) : id;
   return bare.substr(0, 12);

@@ -6,12 +6,13 @@
 #include <cstdint>
 #include <string>
 
+#include "src/util/size.hpp"
+
 namespace rootpin::cli {
 
 void print_json(const nlohmann::json& j);
 void print_line(const std::string& text);
-// "11.3 kB", "1.2 GB" (SI units, as podman prints sizes).
-std::string human_size(std::uint64_t bytes);
+using util::human_size;
 // The first 12 hex of an image ID, as podman shows it.
 std::string short_id(const std::string& id);
 

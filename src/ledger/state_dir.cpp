@@ -290,6 +290,15 @@ void StateDir::save(const Ledger& ledger, const util::DirLock& lock) {
   refuse_non_regular(fd_.get(), path_, kPrevName);
   remove_stale_temps(fd_.get());
 
+  try {
+    write_ledger(ledger);
+  } catch (const Error& e) {
+    // The cause names the temp file or the directory; say which file was being saved.
+    throw e.with_context("saving " + ledger_path());
+  }
+}
+
+void StateDir::write_ledger(const Ledger& ledger) {
   util::AtomicFile file(fd_.get(), kLedgerName, 0600, path_);
   file.write(serialize_ledger(ledger));
   file.commit([this](int dirfd) {

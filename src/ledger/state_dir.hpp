@@ -64,6 +64,7 @@ public:
   int fd() const { return fd_.get(); }
 
 private:
+  void write_ledger(const Ledger& ledger);
   StateDir(quadlet_scan::Fd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
 
   quadlet_scan::Fd fd_;

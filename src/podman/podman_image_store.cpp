@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "src/log/log.hpp"
+#include "src/podman/creds_authfile.hpp"
 #include "src/util/error.hpp"
 
 namespace rootpin::podman {
@@ -188,7 +189,17 @@ std::vector<std::string> PodmanImageStore::pull_arguments(const PullRequest& req
 }
 
 PulledImage PodmanImageStore::pull(const PullRequest& request) {
-  auto result = run(pull_arguments(request), request.timeout);
+  // A password goes to podman in a private auth file, never in its argv (creds_authfile.hpp).
+  PullRequest effective = request;
+  std::optional<CredsAuthFile> creds_file;
+  if (request.options.creds) {
+    creds_file = CredsAuthFile::create(request.reference, *request.options.creds);
+    if (creds_file) {
+      effective.options.creds.reset();
+      effective.options.authfile = creds_file->path();
+    }
+  }
+  auto result = run(pull_arguments(effective), request.timeout);
   if (!result.ok()) {
     throw Error::format("pulling {}: {}", request.reference,
                         podman_reason(result, request.options.creds.value_or("")));

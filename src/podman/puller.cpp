@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "src/podman/free_space.hpp"
 #include "src/util/error.hpp"
 
 namespace rootpin::podman {
@@ -111,6 +112,16 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
     outcomes.push_back({p, p.present, p.present ? core::digest_for(p.ref, *p.present) : "", {}, false});
   }
   if (plan.to_pull.empty()) {
+    return outcomes;
+  }
+  if (auto problem = free_space_problem(store.store_path(), options.min_free)) {
+    for (const auto& p : plan.to_pull) {
+      std::string reason = "not pulling " + p.ref.as_written + ": " + *problem;
+      if (report) {
+        report({PullEvent::Kind::Failed, p.ref.as_written, 1, 1, reason, ""});
+      }
+      outcomes.push_back({p, std::nullopt, "", reason, true});
+    }
     return outcomes;
   }
 

@@ -3,11 +3,12 @@
 // reporting progress, then ONE listing to learn each image's ID and digest. A plan with
 // nothing to pull makes no pull call at all (and so no registry request).
 //
-// No free-space check before pulling: the size of an image is only knowable by asking
-// the registry (a request a no-op run must not make); podman reports a full disk itself
-// and the failed pull leaves the store and the ledger as they were.
+// Before anything is pulled, the store's file system must have min_free bytes available
+// (see free_space.hpp: a floor, since an image's size is only knowable by asking the
+// registry); below it every missing image fails with that reason and nothing is pulled.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,6 +38,8 @@ struct PullerOptions {
   int default_tries = 3;              // when the unit sets no Retry=
   // Wait before a retry when the unit sets no RetryDelay=: doubles on each retry.
   std::chrono::milliseconds default_delay{1000};
+  // Bytes the store's file system must have available before the first pull; 0: no check.
+  std::uint64_t min_free = 0;
 };
 
 struct PullOutcome {

@@ -138,6 +138,30 @@ bool drain(int fd, std::string& into) {
   }
 }
 
+// Waits for the child. A child that closed its output but still runs is bounded by the
+// deadline too: polled, then killed with its group when the deadline passes.
+int reap(pid_t pid, std::optional<Clock::time_point> deadline, ProcessResult& result) {
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(pid, &status, deadline && !result.timed_out ? WNOHANG : 0);
+    if (r == pid) {
+      return status;
+    }
+    if (r < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return status;  // ECHILD: nothing left to wait for
+    }
+    if (Clock::now() >= *deadline) {
+      ::kill(-pid, SIGKILL);
+      result.timed_out = true;  // the next waitpid blocks: SIGKILL cannot be ignored
+      continue;
+    }
+    ::poll(nullptr, 0, 20);
+  }
+}
+
 }  // namespace
 
 ProcessResult run_process(const ProcessRequest& request) {
@@ -188,9 +212,7 @@ ProcessResult run_process(const ProcessRequest& request) {
     }
   }
 
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = reap(pid, deadline, result);
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

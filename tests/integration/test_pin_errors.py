@@ -9,14 +9,6 @@ from registry import Registry
 from rootpin import Rootpin
 
 
-def snapshot(rp):
-    ledger = None
-    if os.path.exists(rp.ledger_path):
-        with open(rp.ledger_path) as f:
-            ledger = f.read()
-    return ledger, rp.store_ids()
-
-
 @pytest.fixture
 def env(tmp, rootpin_bin):
     with Registry(tmp) as reg:
@@ -28,13 +20,13 @@ def env(tmp, rootpin_bin):
 
 
 def assert_fails_unchanged(rp, args, *needles):
-    before = snapshot(rp)
+    before = rp.snapshot()
     r = rp.run(*args)
     assert r.returncode == 1, r.stderr
     assert r.stderr.splitlines()[-1].startswith("rootpin: error: "), r.stderr
     for n in needles:
         assert n in r.stderr, r.stderr
-    assert snapshot(rp) == before
+    assert rp.snapshot() == before
 
 
 def test_unknown_tag(env):

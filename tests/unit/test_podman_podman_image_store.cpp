@@ -156,3 +156,47 @@ TEST_CASE("list gives up when the same image stays damaged") {
   auto store = podman.store();
   CHECK_THROWS_WITH_AS(store.list(), doctest::Contains(id.c_str()), rootpin::util::Error);
 }
+
+TEST_CASE("Creds= reaches podman in a private auth file, never in its argv") {
+  // The fake podman copies the auth file it is given and its mode while the pull runs.
+  FakePodman fake(
+      "for a in \"$@\"; do case $a in --authfile=*) f=${a#--authfile=};; esac; done\n"
+      "cp \"$f\" \"$(dirname \"$0\")/auth-copy\"; stat -c %a \"$f\" \"$(dirname \"$f\")\" > "
+      "\"$(dirname \"$0\")/modes\"; echo sha256:0123abcd");
+  auto store = fake.store();
+  PullRequest r{"registry.example:5000/acme/app:1", {}, std::chrono::seconds(5)};
+  r.options.creds = "alice:s3cret";
+  r.options.authfile = "/etc/unit-auth.json";  // --creds would win over it: so does the file
+  CHECK(store.pull(r).id == "0123abcd");
+  std::string argv = fake.argv();
+  CHECK(argv.find("s3cret") == std::string::npos);
+  CHECK(argv.find("--creds") == std::string::npos);
+  CHECK(argv.find("/etc/unit-auth.json") == std::string::npos);
+  auto authfile_at = argv.find("--authfile=");
+  REQUIRE(authfile_at != std::string::npos);
+  std::string path = argv.substr(authfile_at + 11, argv.find('\n', authfile_at) - authfile_at - 11);
+  CHECK_FALSE(fs::exists(path));                   // removed after the pull
+  CHECK_FALSE(fs::exists(fs::path(path).parent_path()));
+  std::ifstream copy(fake.dir / "auth-copy");
+  std::stringstream text;
+  text << copy.rdbuf();
+  // base64("alice:s3cret"), keyed by the registry.
+  CHECK(text.str() == R"({"auths":{"registry.example:5000":{"auth":"YWxpY2U6czNjcmV0"}}})");
+  std::ifstream modes(fake.dir / "modes");
+  std::stringstream m;
+  m << modes.rdbuf();
+  CHECK(m.str() == "600\n700\n");
+}
+
+TEST_CASE("Creds= without a password, or for a short name, stays a --creds flag") {
+  FakePodman fake("echo sha256:0123abcd");
+  auto store = fake.store();
+  PullRequest r{"registry.example/acme/app:1", {}, std::chrono::seconds(5)};
+  r.options.creds = "alice";
+  store.pull(r);
+  CHECK(fake.argv().find("--creds=alice\n") != std::string::npos);
+  PullRequest s{"app:1", {}, std::chrono::seconds(5)};
+  s.options.creds = "alice:pw";
+  store.pull(s);
+  CHECK(fake.argv().find("--creds=alice:pw\n") != std::string::npos);
+}

@@ -1,7 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "src/podman/fake_image_store.hpp"
+#include "src/podman/free_space.hpp"
 #include "src/podman/puller.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 using namespace rootpin::podman;
 using rootpin::core::plan_pulls;
@@ -126,4 +130,39 @@ TEST_CASE("parse_retry_delay and tries_for") {
   CHECK(tries_for(o, 3) == 1);
   CHECK(is_retryable("dial tcp 127.0.0.1:5000: connect: connection refused"));
   CHECK_FALSE(is_retryable("reading manifest 9: manifest unknown"));
+}
+
+TEST_CASE("below the free-space floor nothing is pulled and every missing image says why") {
+  FakeImageStore store;  // at /fake/store: the check looks at its nearest parent, /
+  store.put(remote("a1", "quay.io/x/a", "1"));
+  store.add_remote("quay.io/x/b:1", remote("b1", "quay.io/x/b", "1"));
+  auto plan = plan_pulls({{"quay.io/x/a:1", {}, "pin"}, {"quay.io/x/b:1", {}, "pin"}}, store.list());
+  REQUIRE(plan);
+  auto options = fast();
+  options.min_free = std::numeric_limits<std::uint64_t>::max();
+  std::vector<PullEvent> events;
+  auto out = run_pulls(store, *plan, options, [&](const PullEvent& e) { events.push_back(e); });
+  CHECK(store.pull_calls() == 0);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].image);  // present: not affected
+  REQUIRE(out[1].error);
+  CHECK(out[1].error->find("not pulling quay.io/x/b:1: not enough free space for the store "
+                           "/fake/store: the file system of / has ") == 0);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == Kind::Failed);
+
+  // With room (a floor of 1 byte) the same plan pulls.
+  options.min_free = 1;
+  out = run_pulls(store, *plan, options, {});
+  CHECK(store.pull_calls() == 1);
+  CHECK_FALSE(out[1].error);
+}
+
+TEST_CASE("free_space_of: the nearest existing parent; nothing for an impossible path") {
+  test_support::TempDir tmp;
+  auto space = free_space_of((tmp / "a/b/c").string());
+  REQUIRE(space);
+  CHECK(space->checked == tmp.path().string());
+  CHECK(space->available > 0);
+  CHECK_FALSE(free_space_problem((tmp / "a").string(), 0));  // 0: no check
 }

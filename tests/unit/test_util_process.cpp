@@ -88,6 +88,15 @@ TEST_CASE("run_process kills the whole process group on timeout") {
   CHECK(took < std::chrono::seconds(5));
 }
 
+TEST_CASE("run_process bounds a child that closed its output but keeps running") {
+  // Nothing left to read: only the wait can notice that the deadline passed.
+  auto r = run_process({"/bin/sh", "-c", "exec >/dev/null 2>&1; sleep 5; exit 3"}, {},
+                       std::chrono::milliseconds(300));
+  CHECK(r.timed_out);
+  CHECK(r.signal == 9);
+  CHECK(r.exit_code == -1);
+}
+
 TEST_CASE("run_process reports a signal") {
   auto r = run_process({"/bin/sh", "-c", "kill -TERM $$"});
   CHECK(r.signal == 15);

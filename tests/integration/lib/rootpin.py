@@ -5,6 +5,7 @@
     r = rp.run("pin", ref)        # subprocess.CompletedProcess (returncode, stdout, stderr)
     rp.ledger()                   # parsed ledger.json (or None)
     rp.store_images()             # `podman images` of the store, as parsed JSON
+    rp.snapshot()                 # ledger bytes and store IDs, to prove nothing changed
 """
 import json
 import os
@@ -52,6 +53,15 @@ class Rootpin:
                 return json.load(f)
         except FileNotFoundError:
             return None
+
+    def snapshot(self):
+        """(ledger.json's bytes or None, the store's image IDs): equal before and after a
+        command that must change nothing."""
+        ledger = None
+        if os.path.exists(self.ledger_path):
+            with open(self.ledger_path, "rb") as f:
+                ledger = f.read()
+        return ledger, self.store_ids()
 
     def podman(self, *args):
         return ["podman", "--root", self.store, "--runroot", self.runroot, *args]
