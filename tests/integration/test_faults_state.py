@@ -21,7 +21,7 @@ import pytest
 
 from images import Images
 from registry import Registry
-from rootpin import Rootpin
+from rootpin import STRACE_SANITIZER_ENV, Rootpin
 
 TEMP = r"\.ledger\.json\.tmp-\d+"
 
@@ -37,7 +37,8 @@ def env(tmp, rootpin_bin):
 def traced(rp, tmp, name, args, syscalls, inject=None):
     """Runs rootpin under strace (main thread only); returns (result, trace lines)."""
     out = os.path.join(tmp, f"{name}.strace")
-    argv = ["strace", "-qq", "-y", "-s", "64", "-o", out, "-e", f"trace={syscalls}"]
+    argv = ["strace", "-qq", "-y", "-s", "64", "-o", out, "-e", f"trace={syscalls}",
+            *STRACE_SANITIZER_ENV]
     if inject:
         argv += ["-e", f"inject={inject}"]
     r = subprocess.run(argv + rp.argv(*args), capture_output=True, text=True, env=rp.env,

@@ -22,7 +22,7 @@ import pytest
 from images import Images, write_authfile
 from journal_capture import run_with_journal
 from registry import Registry
-from rootpin import Rootpin
+from rootpin import STRACE_SANITIZER_ENV, Rootpin
 
 UNIT_DIR = "usr/share/containers/systemd"
 BOUND_DIR = "usr/lib/rootpin/bound-images.d"
@@ -106,7 +106,7 @@ def test_the_temp_file_is_opened_exclusive_and_nofollow(env):
     tmp, images, rp = env
     rp.run("pin", images.push("acme/a", "1"), check=True)
     trace = os.path.join(tmp, "open.strace")
-    r = subprocess.run(["strace", "-qq", "-o", trace, "-e", "trace=open,openat"]
+    r = subprocess.run(["strace", "-qq", "-o", trace, "-e", "trace=open,openat", *STRACE_SANITIZER_ENV]
                        + rp.argv("unpin", images.registry.host + "/acme/a:1"),
                        capture_output=True, text=True, env=rp.env, timeout=300)
     assert r.returncode == 0, r.stderr

@@ -31,6 +31,8 @@ import shutil
 import subprocess
 import time
 
+from rootpin import STRACE_SANITIZER_ENV
+
 # The calls a crash point can sit on: the writes of the ledger, the store and the sysroot,
 # and the start of every child.
 SYSCALLS = ("rename", "renameat", "renameat2", "fsync", "fdatasync", "write", "openat",
@@ -210,7 +212,7 @@ def select_points(trace, touching, rename_touching=(), children=0, full=FULL):
 def strace_argv(log, syscalls, point=None):
     traced = sorted(set(syscalls) | set(_PROCESS_CALLS))
     argv = ["strace", "-q", "-yy", "-s", "256", "-o", log, "-e", "trace=" + ",".join(traced),
-            "-e", "signal=none"]
+            "-e", "signal=none", *STRACE_SANITIZER_ENV]
     if point is None or point.target == Target.ANY:
         argv.insert(1, "-f")
     if point is not None:
