@@ -27,10 +27,10 @@ Sweep(...) drives the loop: restore the start state, crash, check, rerun, check,
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
 
+from conftest import remove_tree
 from rootpin import STRACE_SANITIZER_ENV
 
 # The calls a crash point can sit on: the writes of the ledger, the store and the sysroot,
@@ -286,20 +286,6 @@ def wait_for_processes(marker, timeout):
 
 # --- state snapshots -----------------------------------------------------------------------
 
-def clear(path):
-    """rm -rf, clearing ostree's immutable bit and podman's leftover mounts first."""
-    if not os.path.lexists(path):
-        return
-    subprocess.run(["chattr", "-R", "-i", path], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    with open("/proc/self/mounts") as f:
-        mounts = [line.split()[1] for line in f]
-    for m in sorted((m for m in mounts if m == path or m.startswith(path + "/")), reverse=True):
-        subprocess.run(["umount", "-l", m], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
-    shutil.rmtree(path)
-
-
 class Snapshot:
     """Copies of some directories (cp -a keeps hard links, modes and times) to restore each
     crash point's start state; ostree's immutable bit is set again on deployments."""
@@ -317,7 +303,7 @@ class Snapshot:
 
     def restore(self):
         for i, p in enumerate(self.paths):
-            clear(p)
+            remove_tree(p, ignore_errors=False)
             if os.path.exists(self._copy(i)):
                 subprocess.run(["cp", "-a", self._copy(i), p], check=True)
                 deploy = os.path.join(p, "ostree/deploy")
