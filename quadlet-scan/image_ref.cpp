@@ -101,7 +101,8 @@ Check check_domain(std::string_view domain) {
     if (close == std::string_view::npos) return why("unterminated '[' in registry host");
     host = domain.substr(0, close + 1);
     const auto inner = host.substr(1, host.size() - 2);
-    if (inner.empty() || !std::ranges::all_of(inner, [](char ch) { return is_hex(ch) || ch == ':'; })) {
+    if (inner.empty() ||
+        !std::ranges::all_of(inner, [](char ch) { return is_hex(ch) || ch == ':'; })) {
       return why("invalid IPv6 address \"" + shown(host) + "\" in registry host");
     }
     const auto after = domain.substr(close + 1);
@@ -137,7 +138,8 @@ Check check_tag(std::string_view tag) {
   if (tag.size() > kTagMax) {
     return why("tag is " + std::to_string(tag.size()) + " characters long (at most 128)");
   }
-  if (!is_word(tag.front())) return why("tag \"" + shown(tag) + "\" must start with a letter, digit or '_'");
+  if (!is_word(tag.front()))
+    return why("tag \"" + shown(tag) + "\" must start with a letter, digit or '_'");
   if (!std::ranges::all_of(tag, [](char ch) { return is_word(ch) || ch == '.' || ch == '-'; })) {
     return why("tag \"" + shown(tag) + "\" may hold only letters, digits, '_', '.' and '-'");
   }
@@ -149,7 +151,8 @@ struct Algorithm {
   std::string_view name;
   std::size_t hex_length;
 };
-constexpr std::array<Algorithm, 3> kAlgorithms = {{{"sha256", 64}, {"sha384", 96}, {"sha512", 128}}};
+constexpr std::array<Algorithm, 3> kAlgorithms = {
+    {{"sha256", 64}, {"sha384", 96}, {"sha512", 128}}};
 
 Check check_digest(std::string_view digest) {
   if (digest.empty()) return why("empty digest after '@'");
@@ -161,8 +164,7 @@ Check check_digest(std::string_view digest) {
   const auto hex = digest.substr(colon + 1);
   const auto known = std::ranges::find(kAlgorithms, algo, &Algorithm::name);
   if (known == kAlgorithms.end()) {
-    return why("unsupported digest algorithm \"" + shown(algo) +
-               "\" (sha256, sha384 or sha512)");
+    return why("unsupported digest algorithm \"" + shown(algo) + "\" (sha256, sha384 or sha512)");
   }
   if (hex.size() != known->hex_length ||
       !std::ranges::all_of(hex, [](char ch) { return is_digit(ch) || (ch >= 'a' && ch <= 'f'); })) {
@@ -188,7 +190,8 @@ Check parse_into(std::string_view text, ImageRef& ref) {
                "\" (only docker:// can be pulled)");
   }
   if (text.empty()) return why("empty image reference after the transport");
-  if (text.front() == '-') return why("image reference starts with '-' (it would read as an option)");
+  if (text.front() == '-')
+    return why("image reference starts with '-' (it would read as an option)");
   for (const char ch : text) {
     const auto b = static_cast<unsigned char>(ch);
     if (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f') {
@@ -206,7 +209,8 @@ Check parse_into(std::string_view text, ImageRef& ref) {
   }
   const auto last_slash = name.rfind('/');
   if (const auto colon = name.rfind(':');
-      colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
+      colon != std::string_view::npos &&
+      (last_slash == std::string_view::npos || colon > last_slash)) {
     ref.tag = name.substr(colon + 1);
     name = name.substr(0, colon);
     if (auto ok = check_tag(ref.tag); !ok) return ok;
@@ -227,7 +231,8 @@ Check parse_into(std::string_view text, ImageRef& ref) {
   std::size_t start = 0;
   while (true) {
     const auto slash = path.find('/', start);
-    const auto component = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    const auto component =
+        path.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (auto ok = check_path_component(component); !ok) return ok;
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -237,9 +242,7 @@ Check parse_into(std::string_view text, ImageRef& ref) {
 
 }  // namespace
 
-std::string ImageRef::repository() const {
-  return domain.empty() ? path : domain + "/" + path;
-}
+std::string ImageRef::repository() const { return domain.empty() ? path : domain + "/" + path; }
 
 std::string ImageRef::without_transport() const {
   std::string out = repository();

@@ -53,9 +53,8 @@ std::optional<std::string> lint_store(const UnitFile& container, const std::stri
   if (stores.empty()) return std::nullopt;
   auto read = additional_stores(container);
   bool found = std::any_of(read.begin(), read.end(), [&](const std::string& r) {
-    return std::any_of(stores.begin(), stores.end(), [&](const std::string& s) {
-      return trim_slashes(r) == trim_slashes(s);
-    });
+    return std::any_of(stores.begin(), stores.end(),
+                       [&](const std::string& s) { return trim_slashes(r) == trim_slashes(s); });
   });
   if (found) return std::nullopt;
   return at(Error{"", source, 0, 0},

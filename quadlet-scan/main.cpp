@@ -3,8 +3,8 @@
 #include <set>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "quadlet-scan/root_dir.hpp"
 #include "quadlet-scan/scanner.hpp"

@@ -56,8 +56,7 @@ std::optional<UnitName> bound_unit_name(std::string_view link_name, std::string_
 }
 
 void read_bound_dir(const RootDir& root, const UnitIndex& index, const char* dir_path,
-                    std::set<std::string>& seen, std::vector<BoundLink>& links,
-                    OptIn& out) {
+                    std::set<std::string>& seen, std::vector<BoundLink>& links, OptIn& out) {
   auto entries = root.list_dir(dir_path);
   if (!entries) {
     if (entries.error().errnum != ENOENT) {
@@ -90,8 +89,8 @@ void read_bound_dir(const RootDir& root, const UnitIndex& index, const char* dir
     auto name = bound_unit_name(e.name, target_path);
     if (!name) {
       out.problems.push_back(
-          {e.name, Error{fmt::format("link target {} is not a Quadlet unit", *target),
-                         link_path, 0, 0}});
+          {e.name,
+           Error{fmt::format("link target {} is not a Quadlet unit", *target), link_path, 0, 0}});
       continue;
     }
     if (!seen.insert(name->full).second) continue;

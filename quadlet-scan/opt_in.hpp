@@ -35,8 +35,8 @@ struct OptInProblem {
 
 struct OptIn {
   BindAll all = BindAll::No;
-  std::vector<BoundLink> links;           // unit names unique, rootpin's directory first
-  std::set<std::string> masked;           // unit names linked to /dev/null
+  std::vector<BoundLink> links;  // unit names unique, rootpin's directory first
+  std::set<std::string> masked;  // unit names linked to /dev/null
   std::vector<OptInProblem> problems;
 };
 

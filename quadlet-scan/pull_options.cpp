@@ -53,8 +53,7 @@ constexpr Key kContainerKeys[] = {
 
 std::optional<std::string> check_string(Check check, const std::string& value) {
   switch (check) {
-    case Check::None:
-      return std::nullopt;
+    case Check::None: return std::nullopt;
     case Check::AbsolutePath:
       if (value.starts_with('/')) return std::nullopt;
       return fmt::format("\"{}\" is not an absolute path", value);
@@ -91,10 +90,10 @@ std::optional<Error> read_key(const Entry& entry, const UnitName& unit, const Ke
 
 }  // namespace
 
-std::optional<Error> read_pull_options(const UnitFile& file, const UnitName& unit,
-                                       PullKeys keys, PullOptions& out) {
-  std::span<const Key> table =
-      keys == PullKeys::Image ? std::span<const Key>(kImageKeys) : std::span<const Key>(kContainerKeys);
+std::optional<Error> read_pull_options(const UnitFile& file, const UnitName& unit, PullKeys keys,
+                                       PullOptions& out) {
+  std::span<const Key> table = keys == PullKeys::Image ? std::span<const Key>(kImageKeys)
+                                                       : std::span<const Key>(kContainerKeys);
   std::string_view section = keys == PullKeys::Image ? "Image" : "Container";
   for (const Key& key : table) {
     const Entry* entry = file.last(section, key.name);

@@ -19,7 +19,7 @@ enum class PullKeys {
 
 // Sets the options the unit sets, leaving the others as they are. The first bad value
 // is returned as an error at its file and line.
-std::optional<Error> read_pull_options(const UnitFile& file, const UnitName& unit,
-                                       PullKeys keys, PullOptions& out);
+std::optional<Error> read_pull_options(const UnitFile& file, const UnitName& unit, PullKeys keys,
+                                       PullOptions& out);
 
 }  // namespace quadlet_scan

@@ -30,16 +30,11 @@ constexpr int kEagainRetries = 16;
 
 std::string errno_text(int errnum) {
   switch (errnum) {
-    case ENOENT:
-      return "no such file (or a dangling symlink)";
-    case ELOOP:
-      return "too many levels of symbolic links (a loop, or a /proc magic link)";
-    case ENOTDIR:
-      return "a path component is not a directory";
-    case EXDEV:
-      return "path escapes the root";
-    default:
-      return std::strerror(errnum);
+    case ENOENT: return "no such file (or a dangling symlink)";
+    case ELOOP: return "too many levels of symbolic links (a loop, or a /proc magic link)";
+    case ENOTDIR: return "a path component is not a directory";
+    case EXDEV: return "path escapes the root";
+    default: return std::strerror(errnum);
   }
 }
 
@@ -176,7 +171,7 @@ std::expected<std::string, Error> RootDir::read_file(std::string_view path,
   if (!fd) {
     return std::unexpected(std::move(fd.error()));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd->get(), &st) != 0) {
     return std::unexpected(errno_error(path, "cannot stat", errno));
   }
@@ -237,7 +232,7 @@ std::expected<std::vector<DirEntry>, Error> RootDir::list_dir(std::string_view p
     auto kind = kind_of_dirent(de->d_type);
     if (!kind) {
       // The name is a single component of a directory we hold open: no resolution risk.
-      struct stat st{};
+      struct stat st {};
       if (::fstatat(::dirfd(dir.get()), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         continue;  // vanished meanwhile
       }
@@ -310,7 +305,7 @@ std::expected<FileKind, Error> RootDir::kind(std::string_view path) const {
   if (!fd) {
     return std::unexpected(std::move(fd.error()));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd->get(), &st) != 0) {
     return std::unexpected(errno_error(path, "cannot stat", errno));
   }

@@ -47,8 +47,7 @@ public:
   // Every unit of the search paths that may name an image, except masked ones and bare
   // templates that have instances (those are covered by their instances).
   void bind_search_paths(const std::set<std::string>& masked,
-                         const std::map<std::string, std::string>& bound_by,
-                         InstallFilter filter) {
+                         const std::map<std::string, std::string>& bound_by, InstallFilter filter) {
     std::set<std::string> templates_with_instances;
     for (const auto& [name_text, path] : ctx_.index.units) {
       auto name = parse_unit_name(name_text);
@@ -106,9 +105,9 @@ std::expected<ScanResult, Error> scan_root(const RootDir& root, const ScanOption
   for (OptInProblem& p : opt_in.problems) scan.add(problem_result(p.name, std::move(p.error)));
   scan.bind_links(opt_in);
   if (opt_in.all != BindAll::No) {
-    scan.bind_search_paths(opt_in.masked, {},
-                           opt_in.all == BindAll::Enabled ? InstallFilter::RequireInstall
-                                                          : InstallFilter::Any);
+    scan.bind_search_paths(
+        opt_in.masked, {},
+        opt_in.all == BindAll::Enabled ? InstallFilter::RequireInstall : InstallFilter::Any);
   }
   return scan.finish();
 }

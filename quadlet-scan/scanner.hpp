@@ -21,28 +21,28 @@ struct PullOptions {
   std::optional<std::string> os;
   std::optional<std::string> variant;
   std::optional<std::string> cert_dir;
-  std::optional<std::string> creds;           // a secret: never logged
+  std::optional<std::string> creds;  // a secret: never logged
   std::optional<std::string> decryption_key;
   std::optional<bool> all_tags;
   std::optional<int> retry;
   std::optional<std::string> retry_delay;
-  std::optional<std::string> policy;          // .image Policy= (always|missing|never|newer)
+  std::optional<std::string> policy;  // .image Policy= (always|missing|never|newer)
 
   bool operator==(const PullOptions&) const = default;
 };
 
 struct UnitResult {
-  std::string unit;                       // "web.container"
-  std::string source;                     // path inside the root of the unit file
-  std::optional<std::string> bound_by;    // the bound-images.d link, when bound by one
-  std::optional<std::string> image;       // reference as written (unquoted)
-  std::optional<std::string> image_tag;   // ImageTag= of the .image unit
+  std::string unit;                      // "web.container"
+  std::string source;                    // path inside the root of the unit file
+  std::optional<std::string> bound_by;   // the bound-images.d link, when bound by one
+  std::optional<std::string> image;      // reference as written (unquoted)
+  std::optional<std::string> image_tag;  // ImageTag= of the .image unit
   PullOptions pull;
   std::optional<std::string> container_pull;  // Pull= of a .container (for lint only)
   std::optional<std::string> built_locally;   // .build image: "localhost/..."
   std::optional<std::string> unsupported;     // e.g. ".kube units are not supported yet"
-  std::optional<Error> error;             // this unit could not be resolved
-  std::vector<std::string> warnings;      // lint
+  std::optional<Error> error;                 // this unit could not be resolved
+  std::vector<std::string> warnings;          // lint
 
   bool pullable() const { return image && !error; }
 };

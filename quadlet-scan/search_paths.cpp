@@ -89,8 +89,7 @@ std::expected<UnitIndex, Error> index_search_paths(const RootDir& root) {
   UnitIndex index;
   auto etc = root.kind("/etc");
   index.etc_missing = !etc && etc.error().errnum == ENOENT;
-  index.search_dirs = {index.map_etc("/etc/containers/systemd"),
-                       "/usr/share/containers/systemd"};
+  index.search_dirs = {index.map_etc("/etc/containers/systemd"), "/usr/share/containers/systemd"};
   Walker walker(root, index);
   for (const std::string& dir : index.search_dirs) {
     walker.walk(dir, 0, true);

@@ -23,7 +23,7 @@ struct DropinDir {
 struct UnitIndex {
   // A staged ostree deployment has no /etc until it is finalized: /usr/etc stands in.
   bool etc_missing = false;
-  std::vector<std::string> search_dirs;  // in precedence order, as read
+  std::vector<std::string> search_dirs;      // in precedence order, as read
   std::map<std::string, std::string> units;  // unit name -> path of the file that wins
   std::set<std::string> masked;              // names whose winning entry links to /dev/null
   // "web.container.d" -> every directory of that name in the search paths.

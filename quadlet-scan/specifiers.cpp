@@ -31,8 +31,8 @@ constexpr std::array<Suffix, 7> kSuffixes = {{
 
 // systemd's VALID_CHARS_WITH_AT.
 bool is_unit_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == ':' || c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+         c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
 }
 
 int hex_value(char c) {
@@ -71,13 +71,13 @@ const Suffix* find_suffix(std::string_view suffix) {
 
 }  // namespace
 
-bool UnitName::is_template() const { return instance.empty() && full.find('@') != std::string::npos; }
+bool UnitName::is_template() const {
+  return instance.empty() && full.find('@') != std::string::npos;
+}
 
 bool UnitName::is_instance() const { return !instance.empty(); }
 
-std::string UnitName::template_name() const {
-  return is_instance() ? prefix + "@" + suffix : full;
-}
+std::string UnitName::template_name() const { return is_instance() ? prefix + "@" + suffix : full; }
 
 std::string UnitName::stem() const { return full.substr(0, full.size() - suffix.size()); }
 
@@ -137,8 +137,9 @@ std::expected<std::string, std::string> expand_specifiers(std::string_view value
         break;
       }
       default:
-        return std::unexpected("unsupported specifier %" + printable(value.substr(i, 1)) + " in \"" +
-                               printable(value) + "\" (only %i %I %n %N %p %P %% resolve here)");
+        return std::unexpected("unsupported specifier %" + printable(value.substr(i, 1)) +
+                               " in \"" + printable(value) +
+                               "\" (only %i %I %n %N %p %P %% resolve here)");
     }
   }
   return out;

@@ -17,8 +17,8 @@ struct UnitName {
   std::string suffix;    // ".container"
   UnitType type = UnitType::Other;
 
-  bool is_template() const;   // "web@.container"
-  bool is_instance() const;   // "web@blue.container"
+  bool is_template() const;           // "web@.container"
+  bool is_instance() const;           // "web@blue.container"
   std::string template_name() const;  // "web@.container" for an instance, else full
   // systemd's %N: full name without the suffix.
   std::string stem() const;

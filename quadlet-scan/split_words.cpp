@@ -73,13 +73,14 @@ std::expected<std::size_t, std::string> unescape_one(std::string_view rest, std:
     case 'U': {
       const std::size_t digits = letter == 'u' ? 4 : 8;
       const auto v = read_hex(rest.substr(1), digits);
-      if (!v) return bad(digits + 1, letter == 'u' ? "expected four hex digits" : "expected eight hex digits");
+      if (!v)
+        return bad(digits + 1,
+                   letter == 'u' ? "expected four hex digits" : "expected eight hex digits");
       if (!is_valid_code_point(*v)) return bad(digits + 1, "not a valid Unicode code point");
       append_utf8(out, static_cast<char32_t>(*v));
       return digits + 1;
     }
-    default:
-      break;
+    default: break;
   }
   if (letter >= '0' && letter <= '7') {
     std::uint32_t v = 0;

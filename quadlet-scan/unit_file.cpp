@@ -55,7 +55,8 @@ std::expected<void, ParseError> check_bytes(std::string_view text) {
 class SectionIndex {
 public:
   explicit SectionIndex(UnitFile& file) : file_(file) {
-    for (std::size_t i = 0; i < file_.sections.size(); ++i) index_.emplace(file_.sections[i].name, i);
+    for (std::size_t i = 0; i < file_.sections.size(); ++i)
+      index_.emplace(file_.sections[i].name, i);
   }
 
   // The named section, appended when missing. Indices stay valid as the vector grows.
@@ -78,14 +79,17 @@ public:
     if (line.front() == '[') return parse_header(line, number);
     const auto eq = line.find('=');
     if (eq == std::string_view::npos) {
-      return fail(number, "line is not a [section] header, a key=value assignment or a comment: \"" +
-                              printable(line.substr(0, 80)) + "\"");
+      return fail(number,
+                  "line is not a [section] header, a key=value assignment or a comment: \"" +
+                      printable(line.substr(0, 80)) + "\"");
     }
     const std::string_view key = trim(line.substr(0, eq));
     if (key.empty()) return fail(number, "assignment without a key");
-    if (const auto bad = std::ranges::find_if(
-            key, [](char c) { return is_control(static_cast<unsigned char>(c)) || c == ' ' ||
-                                     c == '[' || c == ']'; });
+    if (const auto bad = std::ranges::find_if(key,
+                                              [](char c) {
+                                                return is_control(static_cast<unsigned char>(c)) ||
+                                                       c == ' ' || c == '[' || c == ']';
+                                              });
         bad != key.end()) {
       return fail(number, "invalid key name \"" + printable(key) + "\"");
     }
@@ -108,9 +112,8 @@ private:
     }
     const std::string_view name = line.substr(1, close - 1);
     if (name.empty()) return fail(number, "empty section name");
-    if (std::ranges::any_of(name, [](char c) {
-          return c == '[' || is_control(static_cast<unsigned char>(c));
-        })) {
+    if (std::ranges::any_of(
+            name, [](char c) { return c == '[' || is_control(static_cast<unsigned char>(c)); })) {
       return fail(number, "invalid section name \"" + printable(name) + "\"");
     }
     current_ = index_.get(name);
@@ -150,8 +153,7 @@ const Entry* UnitFile::last(std::string_view section_name, std::string_view key)
   return nullptr;
 }
 
-std::vector<const Entry*> UnitFile::all(std::string_view section_name,
-                                        std::string_view key) const {
+std::vector<const Entry*> UnitFile::all(std::string_view section_name, std::string_view key) const {
   std::vector<const Entry*> out;
   const Section* s = find_section(section_name);
   if (s == nullptr) return out;

@@ -17,9 +17,9 @@ struct ParseError {
 
 struct Entry {
   std::string key;
-  std::string value;  // raw: surrounding whitespace trimmed, continuations joined, not unquoted
-  unsigned line = 0;  // line of the key
-  std::string origin; // file the entry came from (set by merge callers; "" for the main text)
+  std::string value;   // raw: surrounding whitespace trimmed, continuations joined, not unquoted
+  unsigned line = 0;   // line of the key
+  std::string origin;  // file the entry came from (set by merge callers; "" for the main text)
 };
 
 struct Section {

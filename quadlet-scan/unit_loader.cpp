@@ -31,8 +31,8 @@ std::expected<UnitFile, Error> read_unit_file(const RootDir& root, const std::st
 // before the template's; the first file of a given name wins, and the winners are applied
 // in lexical order of their names (so a later file overrides an earlier one's keys).
 std::expected<std::vector<std::string>, Error> dropin_files(const RootDir& root,
-                                                           const UnitIndex& index,
-                                                           const UnitName& name) {
+                                                            const UnitIndex& index,
+                                                            const UnitName& name) {
   struct Dir {
     std::size_t order;
     int rank;  // 0 = the unit's own NAME.d, 1 = the template's

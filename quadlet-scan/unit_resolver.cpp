@@ -145,10 +145,8 @@ bool may_name_image(UnitType type) {
     case UnitType::Image:
     case UnitType::Volume:
     case UnitType::Build:
-    case UnitType::Kube:
-      return true;
-    default:
-      return false;
+    case UnitType::Kube: return true;
+    default: return false;
   }
 }
 
@@ -190,8 +188,8 @@ std::optional<UnitResult> resolve_unit(const ResolveContext& ctx, const UnitRef&
   auto instance_text = single_word(def->value);
   std::optional<UnitName> instance;
   if (instance_text) {
-    instance = parse_unit_name(fmt::format("{}@{}{}", ref.name.prefix, *instance_text,
-                                           ref.name.suffix));
+    instance =
+        parse_unit_name(fmt::format("{}@{}{}", ref.name.prefix, *instance_text, ref.name.suffix));
   }
   if (!instance) {
     r.error = entry_error(*def, "not a valid instance name");

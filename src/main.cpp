@@ -9,10 +9,14 @@
 int main(int argc, char** argv) {
   using namespace rootpin;
   cli::Services services;
-  services.make_image_store = [](const cli::GlobalOptions& o) -> std::unique_ptr<podman::ImageStore> {
-    return std::make_unique<podman::PodmanImageStore>(podman::PodmanConfig{
-        .podman = o.podman, .root = o.store, .runroot = o.runroot,
-        .storage_driver = o.storage_driver, .env = {}});
+  services.make_image_store =
+      [](const cli::GlobalOptions& o) -> std::unique_ptr<podman::ImageStore> {
+    return std::make_unique<podman::PodmanImageStore>(
+        podman::PodmanConfig{.podman = o.podman,
+                             .root = o.store,
+                             .runroot = o.runroot,
+                             .storage_driver = o.storage_driver,
+                             .env = {}});
   };
   try {
     return cli::run(argc, argv, std::move(services));

@@ -52,16 +52,23 @@ void apply_config(CLI::App& app, GlobalOptions& o) {
 void add_global_options(CLI::App& app, GlobalOptions& o) {
   app.add_option("--sysroot", o.sysroot, "The ostree sysroot")->capture_default_str();
   app.add_option("--state-dir", o.state_dir, "Where the ledger lives")->capture_default_str();
-  app.add_option("--store", o.store, "rootpin's image store (podman --root)")->capture_default_str();
-  app.add_option("--runroot", o.runroot, "The store's runroot (podman --runroot)")->capture_default_str();
+  app.add_option("--store", o.store, "rootpin's image store (podman --root)")
+      ->capture_default_str();
+  app.add_option("--runroot", o.runroot, "The store's runroot (podman --runroot)")
+      ->capture_default_str();
   app.add_option("--podman", o.podman, "The podman to run")->capture_default_str();
   app.add_option("--storage-driver", o.storage_driver, "podman --storage-driver for the store");
   app.add_flag("--json", o.json, "JSON output (JSON Lines events)");
   app.add_flag("-v,--verbose", o.verbosity, "More output (repeat for debug)");
-  app.add_option("--jobs", o.jobs, "Concurrent pulls")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--timeout", o.timeout, "Seconds per pull")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--jobs", o.jobs, "Concurrent pulls")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout", o.timeout, "Seconds per pull")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for another rootpin")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--min-free", o.min_free,
                  "Free space the store's file system must keep to pull (e.g. 2G; 0: no check)")
       ->capture_default_str()

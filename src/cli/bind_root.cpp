@@ -59,11 +59,14 @@ std::vector<podman::StoredImage> with_pulled(std::vector<podman::StoredImage> li
 void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json) {
   auto entry = [&](const core::PlannedImage& p, const char* action) {
     if (json) {
-      print_json({{"event", "plan"}, {"root", root_id}, {"action", action},
-                  {"reference", p.ref.as_written}, {"wanted_by", p.wanted_by}});
+      print_json({{"event", "plan"},
+                  {"root", root_id},
+                  {"action", action},
+                  {"reference", p.ref.as_written},
+                  {"wanted_by", p.wanted_by}});
     } else {
-      print_line(fmt::format("  {:<8} {}  ({})", action, p.ref.as_written,
-                             fmt::join(p.wanted_by, ", ")));
+      print_line(
+          fmt::format("  {:<8} {}  ({})", action, p.ref.as_written, fmt::join(p.wanted_by, ", ")));
     }
   };
   if (!json) {
@@ -121,8 +124,8 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
     return result;
   }
   Progress progress(Progress::choose(json));
-  auto outcomes = podman::run_pulls(store, plan, options,
-                                    [&](const podman::PullEvent& e) { progress(e); });
+  auto outcomes =
+      podman::run_pulls(store, plan, options, [&](const podman::PullEvent& e) { progress(e); });
   auto record = core::record_of_root(root_id, wants, outcomes, util::now_rfc3339());
   if (!record) {
     remove_pulled(store, outcomes);
@@ -145,7 +148,8 @@ void release_finalization(ostree::FinalizationLock& lock, const std::string& roo
 
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
                                            const ostree::Deployment& deployment) {
-  auto root = quadlet_scan::RootDir::adopt(sysroot.deployment_dirfd(deployment), deployment.root_id);
+  auto root =
+      quadlet_scan::RootDir::adopt(sysroot.deployment_dirfd(deployment), deployment.root_id);
   if (!root) {
     throw util::Error::format("opening root {}: {}", deployment.root_id, root.error().to_string());
   }

@@ -76,7 +76,8 @@ util::ExitCode bind(Context& ctx, const BindArgs& args) {
     deployment = pick_deployment(*sysroot, args);
     root_id = deployment->root_id;
     // Keep ostree from finalizing a staged root at shutdown while its images are missing.
-    if (deployment->role == ostree::Role::Staged && sysroot->is_booted() && mode == BindMode::Bind) {
+    if (deployment->role == ostree::Role::Staged && sysroot->is_booted() &&
+        mode == BindMode::Bind) {
       finalization.emplace(ostree::FinalizationLock::create());
     }
   }
@@ -86,8 +87,8 @@ util::ExitCode bind(Context& ctx, const BindArgs& args) {
     if (deployment) {
       root.emplace(open_deployment_root(*sysroot, *deployment));
     }
-    outcome = bind_root(*root, root_id, ctx.image_store(), ctx.puller_options(), mode,
-                        ctx.options.json);
+    outcome =
+        bind_root(*root, root_id, ctx.image_store(), ctx.puller_options(), mode, ctx.options.json);
     if (mode == BindMode::Bind) {
       writer->ledger.set_root(*outcome.record);
       writer->save();  // recorded before ostree may finalize the root
@@ -112,8 +113,11 @@ util::ExitCode bind(Context& ctx, const BindArgs& args) {
                                           root_id, images, outcome.pulled, outcome.present);
   log::emit(log::Event::RootBound, log::Priority::Info, message, log::Fields{root_id, "", ""});
   if (ctx.options.json) {
-    print_json({{"event", "bound"}, {"root", root_id}, {"images", images},
-                {"pulled", outcome.pulled}, {"present", outcome.present}});
+    print_json({{"event", "bound"},
+                {"root", root_id},
+                {"images", images},
+                {"pulled", outcome.pulled},
+                {"present", outcome.present}});
   } else {
     print_line(message);
   }

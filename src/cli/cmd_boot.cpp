@@ -32,9 +32,9 @@ util::ExitCode boot(Context& ctx, std::optional<int> index) {
   const auto ledger = ctx.read_ledger();
   const ledger::RootRecord* record = ledger.find_root(deployment.root_id);
   if (record == nullptr) {
-    log::warning(fmt::format("{} was never bound: its tags are left as they are",
-                             deployment.root_id),
-                 log::Fields{deployment.root_id, "", ""});
+    log::warning(
+        fmt::format("{} was never bound: its tags are left as they are", deployment.root_id),
+        log::Fields{deployment.root_id, "", ""});
     return util::ExitCode::Ok;
   }
   auto& store = ctx.image_store();
@@ -42,7 +42,9 @@ util::ExitCode boot(Context& ctx, std::optional<int> index) {
   for (const auto& retag : plan.retags) {
     store.tag(retag.image_id, retag.name);
     if (ctx.options.json) {
-      print_json({{"event", "retagged"}, {"root", deployment.root_id}, {"name", retag.name},
+      print_json({{"event", "retagged"},
+                  {"root", deployment.root_id},
+                  {"name", retag.name},
                   {"image_id", retag.image_id}});
     } else {
       print_line(fmt::format("{} -> {}", retag.name, short_id(retag.image_id)));

@@ -42,7 +42,8 @@ util::ExitCode gc(Context& ctx, DryRun dry_run) {
   auto writer = ctx.open_ledger_for_writing();
   // On an ostree sysroot: retire the records of gone roots and keep what live roots hold.
   if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
-    return gc_with_roots(ctx, *sysroot, writer, dry_run == DryRun::Yes ? GcMode::DryRun : GcMode::Remove);
+    return gc_with_roots(ctx, *sysroot, writer,
+                         dry_run == DryRun::Yes ? GcMode::DryRun : GcMode::Remove);
   }
   require_visible_roots(ctx, writer.ledger);
   auto listing = list_store(ctx);
@@ -54,8 +55,11 @@ util::ExitCode gc(Context& ctx, DryRun dry_run) {
   auto report = [&](const podman::StoredImage& image, const char* event) {
     std::string name = image.names.empty() ? "<none>" : image.names.front();
     if (ctx.options.json) {
-      print_json({{"event", event}, {"image_id", image.id}, {"names", image.names},
-                  {"digest", image.digest}, {"size", image.size}});
+      print_json({{"event", event},
+                  {"image_id", image.id},
+                  {"names", image.names},
+                  {"digest", image.digest},
+                  {"size", image.size}});
     } else {
       print_line(fmt::format("{} {} {}", event, name, short_id(image.id)));
     }
@@ -72,7 +76,8 @@ util::ExitCode gc(Context& ctx, DryRun dry_run) {
     // Some may be gone: say which are left.
     auto left = ctx.image_store().list();
     for (const auto& image : plan.remove) {
-      bool still = std::any_of(left.begin(), left.end(), [&](const auto& l) { return l.id == image.id; });
+      bool still =
+          std::any_of(left.begin(), left.end(), [&](const auto& l) { return l.id == image.id; });
       if (!still) {
         report(image, "removed");
       }
@@ -83,7 +88,9 @@ util::ExitCode gc(Context& ctx, DryRun dry_run) {
     report(image, "removed");
     log::emit(log::Event::GcFreed, log::Priority::Info,
               fmt::format("removed {} from the store", short_id(image.id)),
-              {.root = "", .image = image.names.empty() ? image.id : image.names.front(), .digest = image.digest});
+              {.root = "",
+               .image = image.names.empty() ? image.id : image.names.front(),
+               .digest = image.digest});
   }
   return util::ExitCode::Ok;
 }

@@ -25,7 +25,8 @@ struct PinArgs {
 
 void add_string(CLI::App* sub, const std::string& flag, std::optional<std::string>& into,
                 const std::string& help) {
-  sub->add_option_function<std::string>(flag, [&into](const std::string& v) { into = v; }, help);
+  sub->add_option_function<std::string>(
+      flag, [&into](const std::string& v) { into = v; }, help);
 }
 
 util::ExitCode pin(Context& ctx, PinArgs& args) {
@@ -61,10 +62,14 @@ util::ExitCode pin(Context& ctx, PinArgs& args) {
             fmt::format("pinned {} ({})", record.reference, record.digest),
             {.root = "", .image = record.reference, .digest = record.digest});
   if (ctx.options.json) {
-    print_json({{"event", "pinned"}, {"reference", record.reference}, {"digest", record.digest},
-                {"image_id", record.image_id}, {"pulled", outcome.pulled}});
+    print_json({{"event", "pinned"},
+                {"reference", record.reference},
+                {"digest", record.digest},
+                {"image_id", record.image_id},
+                {"pulled", outcome.pulled}});
   } else {
-    print_line(fmt::format("pinned {} {} {}", record.reference, record.digest, short_id(record.image_id)));
+    print_line(
+        fmt::format("pinned {} {} {}", record.reference, record.digest, short_id(record.image_id)));
   }
   return util::ExitCode::Ok;
 }

@@ -24,7 +24,9 @@ const ledger::AdminPin* pin_for(const ledger::Ledger& l, const core::Hold& h) {
 }
 
 nlohmann::json hold_json(const ledger::Ledger& l, const core::Hold& h) {
-  nlohmann::json j = {{"holder", h.holder}, {"reference", h.reference}, {"digest", h.digest},
+  nlohmann::json j = {{"holder", h.holder},
+                      {"reference", h.reference},
+                      {"digest", h.digest},
                       {"image_id", h.image_id}};
   if (const auto* p = pin_for(l, h)) {
     j["kind"] = "pin";
@@ -53,19 +55,26 @@ util::ExitCode status(Context& ctx) {
     total += i.size;
   }
   if (ctx.options.json) {
-    nlohmann::json j = {{"store", {{"path", ctx.options.store}, {"images", listing.size()}, {"size", total}}},
-                        {"held", nlohmann::json::array()}, {"unheld", nlohmann::json::array()},
-                        {"missing", nlohmann::json::array()}, {"roots", nlohmann::json::array()}};
+    nlohmann::json j = {
+        {"store", {{"path", ctx.options.store}, {"images", listing.size()}, {"size", total}}},
+        {"held", nlohmann::json::array()},
+        {"unheld", nlohmann::json::array()},
+        {"missing", nlohmann::json::array()},
+        {"roots", nlohmann::json::array()}};
     for (const auto& k : plan.keep) {
       nlohmann::json holders = nlohmann::json::array();
       for (const auto& h : k.holds) {
         holders.push_back(hold_json(ledger, h));
       }
-      j["held"].push_back({{"id", k.image.id}, {"names", k.image.names}, {"digest", k.image.digest},
-                           {"size", k.image.size}, {"held_by", holders}});
+      j["held"].push_back({{"id", k.image.id},
+                           {"names", k.image.names},
+                           {"digest", k.image.digest},
+                           {"size", k.image.size},
+                           {"held_by", holders}});
     }
     for (const auto& r : plan.remove) {
-      j["unheld"].push_back({{"id", r.id}, {"names", r.names}, {"digest", r.digest}, {"size", r.size}});
+      j["unheld"].push_back(
+          {{"id", r.id}, {"names", r.names}, {"digest", r.digest}, {"size", r.size}});
     }
     for (const auto& m : plan.missing) {
       j["missing"].push_back(hold_json(ledger, m));
@@ -74,33 +83,38 @@ util::ExitCode status(Context& ctx) {
       j["roots"] = roots_json(*sysroot, ledger);
     } else {
       for (const auto& [id, record] : ledger.roots) {
-        j["roots"].push_back({{"root", id}, {"bound_at", record.bound_at}, {"images", record.images.size()}});
+        j["roots"].push_back(
+            {{"root", id}, {"bound_at", record.bound_at}, {"images", record.images.size()}});
       }
     }
     print_json(j);
     return util::ExitCode::Ok;
   }
-  print_line(fmt::format("store {}: {} image(s), {}", ctx.options.store, listing.size(), human_size(total)));
+  print_line(fmt::format("store {}: {} image(s), {}", ctx.options.store, listing.size(),
+                         human_size(total)));
   if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
     print_roots(*sysroot, ledger);
   } else {
     for (const auto& [id, record] : ledger.roots) {
-      print_line(fmt::format("root {}: {} image(s), bound {}", id, record.images.size(), record.bound_at));
+      print_line(
+          fmt::format("root {}: {} image(s), bound {}", id, record.images.size(), record.bound_at));
     }
   }
   for (const auto& k : plan.keep) {
-    print_line(fmt::format("held {} {} {} {}", k.image.names.empty() ? "<none>" : k.image.names.front(),
-                           k.image.digest, short_id(k.image.id), human_size(k.image.size)));
+    print_line(fmt::format("held {} {} {} {}",
+                           k.image.names.empty() ? "<none>" : k.image.names.front(), k.image.digest,
+                           short_id(k.image.id), human_size(k.image.size)));
     for (const auto& h : k.holds) {
       print_line("  held by " + hold_text(ledger, h));
     }
   }
   for (const auto& r : plan.remove) {
-    print_line(fmt::format("unheld {} {} (gc removes it)", r.names.empty() ? "<none>" : r.names.front(),
-                           short_id(r.id)));
+    print_line(fmt::format("unheld {} {} (gc removes it)",
+                           r.names.empty() ? "<none>" : r.names.front(), short_id(r.id)));
   }
   for (const auto& m : plan.missing) {
-    print_line(fmt::format("missing {} {} (held by {}, not in the store)", m.reference, m.digest, m.holder));
+    print_line(fmt::format("missing {} {} (held by {}, not in the store)", m.reference, m.digest,
+                           m.holder));
   }
   return util::ExitCode::Ok;
 }

@@ -38,7 +38,9 @@ util::ExitCode unpin(Context& ctx, const std::string& what) {
               fmt::format("unpinned {} ({})", pin.reference, pin.digest),
               {.root = "", .image = pin.reference, .digest = pin.digest});
     if (ctx.options.json) {
-      print_json({{"event", "unpinned"}, {"reference", pin.reference}, {"digest", pin.digest},
+      print_json({{"event", "unpinned"},
+                  {"reference", pin.reference},
+                  {"digest", pin.digest},
                   {"image_id", pin.image_id}});
     } else {
       print_line(fmt::format("unpinned {} {}", pin.reference, pin.digest));

@@ -58,8 +58,8 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
       }
       auto ref = core::canonicalize(image.reference);
       const bool by_digest = ref && ref->digest.empty() && !image.digest.empty();
-      wants.push_back(core::PullWant{by_digest ? ref->repository + "@" + image.digest : image.reference,
-                                     options, wanted_by});
+      wants.push_back(core::PullWant{
+          by_digest ? ref->repository + "@" + image.digest : image.reference, options, wanted_by});
     }
   }
   auto plan = core::plan_pulls(wants, store.list());
@@ -89,8 +89,11 @@ util::ExitCode check_only(Context& ctx, ostree::Sysroot& sysroot, const std::str
     return util::ExitCode::Ok;
   }
   say(ctx,
-      {{"event", "update_available"}, {"os", osname}, {"refspec", update->refspec},
-       {"checksum", update->checksum}, {"version", update->version}},
+      {{"event", "update_available"},
+       {"os", osname},
+       {"refspec", update->refspec},
+       {"checksum", update->checksum},
+       {"version", update->version}},
       fmt::format("update available for {}: {} {} ({})", osname, update->refspec,
                   update->version.empty() ? "-" : update->version, update->checksum));
   // Not deployed yet, so no serial: the commit names the root in the plan.
@@ -136,9 +139,9 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
       finalization.emplace(ostree::FinalizationLock::create());
     }
     // 5. scan, pull, pin, record.
-    auto outcome = bind_root(open_deployment_root(sysroot, *created), created->root_id,
-                             ctx.image_store(), ctx.puller_options(), BindMode::Bind,
-                             ctx.options.json);
+    auto outcome =
+        bind_root(open_deployment_root(sysroot, *created), created->root_id, ctx.image_store(),
+                  ctx.puller_options(), BindMode::Bind, ctx.options.json);
     const std::size_t images = outcome.record->images.size();
     store_after = std::move(outcome.store_after);
     writer.ledger.set_root(std::move(*outcome.record));
@@ -169,9 +172,9 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
     release_finalization(*finalization, created->root_id);
   }
   const char* how = created->role == ostree::Role::Staged ? "staged" : "deployed";
-  const std::string message = fmt::format("{} {} ({}) with its images pinned", how,
-                                          created->root_id,
-                                          created->version.empty() ? "-" : created->version);
+  const std::string message =
+      fmt::format("{} {} ({}) with its images pinned", how, created->root_id,
+                  created->version.empty() ? "-" : created->version);
   log::emit(log::Event::UpgradeStaged, log::Priority::Notice, message,
             log::Fields{created->root_id, "", ""});
   say(ctx, {{"event", how}, {"root", created->root_id}, {"version", created->version}}, message);
@@ -185,7 +188,8 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
 
 void add_upgrade_command(CLI::App& app, Context& ctx, CommandTable& table) {
   auto args = std::make_shared<UpgradeArgs>();
-  auto* sub = app.add_subcommand("upgrade", "Update the OS and pin the new root's images, as one transaction");
+  auto* sub = app.add_subcommand("upgrade",
+                                 "Update the OS and pin the new root's images, as one transaction");
   sub->add_option("--os", args->osname, "The osname to upgrade (default: the booted one)");
   sub->add_flag("--check", args->check, "Only say whether an update exists and what it would pull");
   table[sub] = [&ctx, args] { return upgrade(ctx, *args); };

@@ -14,9 +14,9 @@ namespace rootpin::cli {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {"sysroot", "state-dir", "store", "runroot",
-                                                "podman", "storage-driver", "jobs", "timeout",
-                                                "lock-timeout", "min-free"};
+  static const std::vector<std::string> keys = {
+      "sysroot",        "state-dir", "store",   "runroot",      "podman",
+      "storage-driver", "jobs",      "timeout", "lock-timeout", "min-free"};
   return keys;
 }
 

@@ -9,7 +9,8 @@ std::vector<core::Hold> holds_from_ledger(const ledger::Ledger& ledger) {
   }
   for (const auto& [root_id, record] : ledger.roots) {
     for (const auto& image : record.images) {
-      holds.push_back({image.unit + " in " + root_id, image.reference, image.digest, image.image_id});
+      holds.push_back(
+          {image.unit + " in " + root_id, image.reference, image.digest, image.image_id});
     }
   }
   return holds;

@@ -11,15 +11,15 @@ struct GlobalOptions {
   std::string store = "/var/lib/rootpin/storage";
   std::string runroot = "/run/rootpin/storage";
   std::string podman = "podman";
-  std::string storage_driver;     // "" = the host's configured driver
+  std::string storage_driver;  // "" = the host's configured driver
   bool json = false;
   int verbosity = 0;
   int jobs = 3;
-  int timeout = 600;              // seconds per pull
-  int lock_timeout = 300;         // seconds to wait for another rootpin's writer lock
-  std::string min_free = "1G";    // free space the store's file system keeps (util::parse_size)
-  std::string config_file;        // --config: read only this file
-  std::string config_dir;         // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
+  int timeout = 600;            // seconds per pull
+  int lock_timeout = 300;       // seconds to wait for another rootpin's writer lock
+  std::string min_free = "1G";  // free space the store's file system keeps (util::parse_size)
+  std::string config_file;      // --config: read only this file
+  std::string config_dir;       // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
 };
 
 }  // namespace rootpin::cli

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <fmt/format.h>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -50,8 +50,10 @@ void Progress::operator()(const podman::PullEvent& e) {
   log::status(describe(e));
   switch (style_) {
     case ProgressStyle::Json: {
-      nlohmann::json j = {{"event", event_name(e.kind)}, {"image", e.reference},
-                          {"attempt", e.attempt}, {"tries", e.tries}};
+      nlohmann::json j = {{"event", event_name(e.kind)},
+                          {"image", e.reference},
+                          {"attempt", e.attempt},
+                          {"tries", e.tries}};
       if (!e.message.empty()) {
         j["message"] = e.message;
       }
@@ -62,11 +64,10 @@ void Progress::operator()(const podman::PullEvent& e) {
       std::fflush(stdout);
       return;
     }
-    case ProgressStyle::Lines:
-      std::fprintf(stderr, "rootpin: %s\n", describe(e).c_str());
-      return;
+    case ProgressStyle::Lines: std::fprintf(stderr, "rootpin: %s\n", describe(e).c_str()); return;
     case ProgressStyle::Live: {
-      auto it = std::find_if(live_.begin(), live_.end(), [&](const auto& p) { return p.first == e.reference; });
+      auto it = std::find_if(live_.begin(), live_.end(),
+                             [&](const auto& p) { return p.first == e.reference; });
       if (it == live_.end()) {
         live_.emplace_back(e.reference, "");
         it = std::prev(live_.end());

@@ -33,9 +33,9 @@ std::vector<core::Hold> holds_of_unrecorded_roots(const ostree::Sysroot& sysroot
 // Retire, then remove every image nothing holds (admin pins, records, unrecorded roots).
 // `listing`: the store as this process last saw it under the same writer lock (upgrade's
 // bind), which saves a podman run; without it the store is listed.
-util::ExitCode gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
-                             GcMode mode,
-                             std::optional<std::vector<podman::StoredImage>> listing = std::nullopt);
+util::ExitCode gc_with_roots(
+    Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer, GcMode mode,
+    std::optional<std::vector<podman::StoredImage>> listing = std::nullopt);
 
 // The sysroot at path, or nullopt when path is not an ostree sysroot (a plain host: pins
 // only). A sysroot that exists but fails to load is still an error.

@@ -65,10 +65,12 @@ util::ExitCode gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, Ledge
     const std::string name = image.names.empty() ? "<none>" : image.names.front();
     if (ctx.options.json) {
       print_json({{"event", mode == GcMode::DryRun ? "would_remove" : "removing"},
-                  {"image_id", image.id}, {"names", image.names}, {"digest", image.digest}});
+                  {"image_id", image.id},
+                  {"names", image.names},
+                  {"digest", image.digest}});
     } else {
-      print_line(fmt::format("{} {} {}", mode == GcMode::DryRun ? "would remove" : "removing",
-                             name, short_id(image.id)));
+      print_line(fmt::format("{} {} {}", mode == GcMode::DryRun ? "would remove" : "removing", name,
+                             short_id(image.id)));
     }
     ids.push_back(image.id);
   }

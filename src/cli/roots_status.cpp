@@ -36,13 +36,20 @@ nlohmann::json roots_json(const ostree::Sysroot& sysroot, const ledger::Ledger& 
     nlohmann::json images = nlohmann::json::array();
     if (record != nullptr) {
       for (const auto& i : record->images) {
-        images.push_back({{"unit", i.unit}, {"reference", i.reference}, {"digest", i.digest},
+        images.push_back({{"unit", i.unit},
+                          {"reference", i.reference},
+                          {"digest", i.digest},
                           {"image_id", i.image_id}});
       }
     }
-    roots.push_back({{"index", d.index}, {"root", d.root_id}, {"role", ostree::role_name(d.role)},
-                     {"version", d.version}, {"checksum", d.checksum}, {"pinned", d.pinned},
-                     {"bound", record != nullptr}, {"images", images},
+    roots.push_back({{"index", d.index},
+                     {"root", d.root_id},
+                     {"role", ostree::role_name(d.role)},
+                     {"version", d.version},
+                     {"checksum", d.checksum},
+                     {"pinned", d.pinned},
+                     {"bound", record != nullptr},
+                     {"images", images},
                      {"finalization_locked", finalization_holder(d).has_value()}});
   }
   return roots;
@@ -57,12 +64,12 @@ void print_roots(const ostree::Sysroot& sysroot, const ledger::Ledger& ledger) {
                            record != nullptr ? "" : " (not bound)"));
     print_line(fmt::format("    root {}", d.root_id));
     if (auto holder = finalization_holder(d)) {
-      print_line(fmt::format(
-          "    finalization locked ({}): the next boot keeps the current root{}",
-          ostree::kFinalizationLockPath,
-          *holder == ostree::FinalizationLock::Owner::Rootpin
-              ? "; rootpin removes the lock once `rootpin bind --staged` succeeds"
-              : "; the lock is not rootpin's"));
+      print_line(
+          fmt::format("    finalization locked ({}): the next boot keeps the current root{}",
+                      ostree::kFinalizationLockPath,
+                      *holder == ostree::FinalizationLock::Owner::Rootpin
+                          ? "; rootpin removes the lock once `rootpin bind --staged` succeeds"
+                          : "; the lock is not rootpin's"));
     }
     if (record != nullptr) {
       for (const auto& i : record->images) {

@@ -17,8 +17,8 @@ struct Retag {
 };
 
 struct BootPlan {
-  std::vector<Retag> retags;          // only the tags not already right
-  std::vector<std::string> missing;   // bound images the store no longer has, each named
+  std::vector<Retag> retags;         // only the tags not already right
+  std::vector<std::string> missing;  // bound images the store no longer has, each named
   std::size_t already_right = 0;
 };
 

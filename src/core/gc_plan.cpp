@@ -22,12 +22,12 @@ bool holds(const Hold& hold, const podman::StoredImage& image) {
   if (image.digest == hold.digest) {
     return true;
   }
-  return std::any_of(image.repo_digests.begin(), image.repo_digests.end(), [&](const std::string& rd) {
-    return rd.ends_with("@" + hold.digest);
-  });
+  return std::any_of(image.repo_digests.begin(), image.repo_digests.end(),
+                     [&](const std::string& rd) { return rd.ends_with("@" + hold.digest); });
 }
 
-GcPlan plan_gc(const std::vector<podman::StoredImage>& listing, const std::vector<Hold>& all_holds) {
+GcPlan plan_gc(const std::vector<podman::StoredImage>& listing,
+               const std::vector<Hold>& all_holds) {
   GcPlan plan;
   std::vector<bool> used(all_holds.size(), false);
   for (const auto& image : listing) {

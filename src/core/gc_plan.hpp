@@ -10,10 +10,10 @@ namespace rootpin::core {
 
 // One claim on an image: by an admin pin or a root's bound unit.
 struct Hold {
-  std::string holder;     // "admin pin (reason)", "web.container in fedora/abc.0"
+  std::string holder;  // "admin pin (reason)", "web.container in fedora/abc.0"
   std::string reference;
-  std::string digest;     // manifest digest recorded when pinned
-  std::string image_id;   // image ID recorded when pinned
+  std::string digest;    // manifest digest recorded when pinned
+  std::string image_id;  // image ID recorded when pinned
 };
 
 // A hold names an image by its recorded ID, or by its digest if the ID changed (a
@@ -26,9 +26,9 @@ struct HeldImage {
 };
 
 struct GcPlan {
-  std::vector<HeldImage> keep;               // held images, each with who holds it
-  std::vector<podman::StoredImage> remove;   // nothing holds these
-  std::vector<Hold> missing;                 // holds whose image is not in the store
+  std::vector<HeldImage> keep;              // held images, each with who holds it
+  std::vector<podman::StoredImage> remove;  // nothing holds these
+  std::vector<Hold> missing;                // holds whose image is not in the store
 };
 
 GcPlan plan_gc(const std::vector<podman::StoredImage>& listing, const std::vector<Hold>& holds);

@@ -10,7 +10,8 @@ std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wan
   for (const auto& want : wants) {
     auto ref = canonicalize(want.reference);
     if (!ref) {
-      return std::unexpected(ref.error() + (want.wanted_by.empty() ? "" : " (" + want.wanted_by + ")"));
+      return std::unexpected(ref.error() +
+                             (want.wanted_by.empty() ? "" : " (" + want.wanted_by + ")"));
     }
     auto same = std::find_if(unique.begin(), unique.end(), [&](const PlannedImage& p) {
       return p.ref.name() == ref->name() && p.options == want.options;
@@ -19,8 +20,8 @@ std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wan
       unique.push_back({*ref, want.options, {}, std::nullopt});
       same = std::prev(unique.end());
     }
-    if (!want.wanted_by.empty() &&
-        std::find(same->wanted_by.begin(), same->wanted_by.end(), want.wanted_by) == same->wanted_by.end()) {
+    if (!want.wanted_by.empty() && std::find(same->wanted_by.begin(), same->wanted_by.end(),
+                                             want.wanted_by) == same->wanted_by.end()) {
       same->wanted_by.push_back(want.wanted_by);
     }
   }

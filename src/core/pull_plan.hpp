@@ -14,9 +14,9 @@
 namespace rootpin::core {
 
 struct PullWant {
-  std::string reference;               // as written
+  std::string reference;  // as written
   quadlet_scan::PullOptions options;
-  std::string wanted_by;               // "admin pin", "web.container in fedora/abc.0", ...
+  std::string wanted_by;  // "admin pin", "web.container in fedora/abc.0", ...
 };
 
 struct PlannedImage {

@@ -34,7 +34,8 @@ std::string CanonicalRef::name() const {
 std::expected<CanonicalRef, std::string> canonicalize(std::string_view reference) {
   auto parsed = quadlet_scan::parse_image_ref(reference);
   if (!parsed) {
-    return std::unexpected("invalid image reference '" + std::string(reference) + "': " + parsed.error());
+    return std::unexpected("invalid image reference '" + std::string(reference) +
+                           "': " + parsed.error());
   }
   CanonicalRef ref;
   ref.as_written = std::string(reference);
@@ -95,8 +96,8 @@ bool looks_like_digest(std::string_view text) {
     text.remove_prefix(7);
   }
   return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 }  // namespace rootpin::core

@@ -14,10 +14,10 @@ namespace rootpin::core {
 
 struct CanonicalRef {
   std::string as_written;
-  std::string repository;  // "docker.io/library/alpine", "quay.io/acme/web"
-  std::string tag;         // "" when the reference has a digest and no tag
-  std::string digest;      // "" when absent
-  bool short_name = false; // written without a registry: podman resolves it
+  std::string repository;   // "docker.io/library/alpine", "quay.io/acme/web"
+  std::string tag;          // "" when the reference has a digest and no tag
+  std::string digest;       // "" when absent
+  bool short_name = false;  // written without a registry: podman resolves it
 
   // "repo@digest" when pinned by digest, "repo:tag" otherwise.
   std::string name() const;

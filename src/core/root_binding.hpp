@@ -15,7 +15,7 @@
 namespace rootpin::core {
 
 struct RootWants {
-  std::vector<PullWant> wants;       // one per pullable unit
+  std::vector<PullWant> wants;        // one per pullable unit
   std::vector<std::string> problems;  // units that could not be resolved, each named
 };
 

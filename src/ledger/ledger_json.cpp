@@ -57,10 +57,10 @@ void check_version(const Json& doc) {
   if (version == Ledger::kVersion) {
     return;
   }
-  std::string message =
-      fmt::format("ledger format version {} is not understood by this rootpin ({}), which reads "
-                  "version {}",
-                  version, ROOTPIN_VERSION, Ledger::kVersion);
+  std::string message = fmt::format(
+      "ledger format version {} is not understood by this rootpin ({}), which reads "
+      "version {}",
+      version, ROOTPIN_VERSION, Ledger::kVersion);
   if (version > Ledger::kVersion) {
     throw Invalid{ParseError{ParseError::Kind::FutureVersion,
                              message + "; it was written by a newer rootpin: upgrade rootpin"}};
@@ -177,7 +177,8 @@ std::string serialize_ledger(const Ledger& ledger) {
                            {"reason", pin.reason},
                            {"time", pin.time}});
   }
-  Ordered doc{{"version", Ledger::kVersion}, {"roots", std::move(roots)}, {"pins", std::move(pins)}};
+  Ordered doc{
+      {"version", Ledger::kVersion}, {"roots", std::move(roots)}, {"pins", std::move(pins)}};
   return doc.dump(2, ' ', false, Ordered::error_handler_t::replace) + "\n";
 }
 

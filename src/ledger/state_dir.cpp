@@ -18,8 +18,8 @@ namespace rootpin::ledger {
 namespace {
 
 using quadlet_scan::Fd;
-using util::Error;
 using util::errno_error;
+using util::Error;
 
 constexpr const char* kPrevTempName = "ledger.json.prev.tmp";
 constexpr const char* kTempPrefix = ".ledger.json.tmp-";
@@ -191,7 +191,8 @@ StateDir StateDir::open(const std::string& path, Create create) {
   if (path.empty()) {
     throw Error("the state directory path is empty");
   }
-  std::string clean = path.size() > 1 && path.back() == '/' ? path.substr(0, path.size() - 1) : path;
+  std::string clean =
+      path.size() > 1 && path.back() == '/' ? path.substr(0, path.size() - 1) : path;
   if (create == Create::IfMissing) {
     create_dir(clean);
   }
@@ -199,7 +200,8 @@ StateDir StateDir::open(const std::string& path, Create create) {
   if (!fd) {
     int err = errno;
     struct stat st {};
-    if ((err == ENOTDIR || err == ELOOP) && ::lstat(clean.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    if ((err == ENOTDIR || err == ELOOP) && ::lstat(clean.c_str(), &st) == 0 &&
+        S_ISLNK(st.st_mode)) {
       throw Error::format("refusing state directory {}: it is a symlink", clean);
     }
     throw errno_error("open state directory", clean, err);

@@ -1,9 +1,9 @@
 #include "src/log/backend_choice.hpp"
 
-#include <charconv>
-#include <cstdlib>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <charconv>
+#include <cstdlib>
 
 namespace rootpin::log {
 
@@ -48,8 +48,7 @@ std::expected<Backend, std::string> parse_backend(std::string_view text) {
   if (text == "auto") {
     return Backend::Auto;
   }
-  return std::unexpected("ROOTPIN_LOG=" + std::string(text) +
-                         ": expected journal, stderr or auto");
+  return std::unexpected("ROOTPIN_LOG=" + std::string(text) + ": expected journal, stderr or auto");
 }
 
 Backend choose_backend(Backend requested, const LogEnvironment& env) {

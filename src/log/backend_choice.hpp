@@ -4,11 +4,11 @@
 
 #include "src/log/log.hpp"
 
+#include <sys/types.h>
 #include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 namespace rootpin::log {
 

@@ -2,8 +2,8 @@
 
 #include "src/log/message_id.hpp"
 
-#include <systemd/sd-journal.h>
 #include <sys/uio.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <string>
@@ -11,9 +11,7 @@
 
 namespace rootpin::log {
 
-bool journal_available() {
-  return ::access("/run/systemd/journal/socket", W_OK) == 0;
-}
+bool journal_available() { return ::access("/run/systemd/journal/socket", W_OK) == 0; }
 
 bool send_to_journal(Event event, Priority priority, std::string_view message,
                      const Fields& fields) {

@@ -7,7 +7,7 @@
 namespace rootpin::log {
 
 enum class Event {
-  Message,        // no MESSAGE_ID
+  Message,  // no MESSAGE_ID
   RootBound,
   ImagePinned,
   ImageUnpinned,
@@ -32,11 +32,21 @@ void configure(Backend backend, int verbosity);
 
 void emit(Event event, Priority priority, const std::string& message, const Fields& fields = {});
 
-inline void info(const std::string& m, const Fields& f = {}) { emit(Event::Message, Priority::Info, m, f); }
-inline void notice(const std::string& m, const Fields& f = {}) { emit(Event::Message, Priority::Notice, m, f); }
-inline void warning(const std::string& m, const Fields& f = {}) { emit(Event::Message, Priority::Warning, m, f); }
-inline void error(const std::string& m, const Fields& f = {}) { emit(Event::Message, Priority::Error, m, f); }
-inline void debug(const std::string& m, const Fields& f = {}) { emit(Event::Message, Priority::Debug, m, f); }
+inline void info(const std::string& m, const Fields& f = {}) {
+  emit(Event::Message, Priority::Info, m, f);
+}
+inline void notice(const std::string& m, const Fields& f = {}) {
+  emit(Event::Message, Priority::Notice, m, f);
+}
+inline void warning(const std::string& m, const Fields& f = {}) {
+  emit(Event::Message, Priority::Warning, m, f);
+}
+inline void error(const std::string& m, const Fields& f = {}) {
+  emit(Event::Message, Priority::Error, m, f);
+}
+inline void debug(const std::string& m, const Fields& f = {}) {
+  emit(Event::Message, Priority::Debug, m, f);
+}
 
 // sd_notify("STATUS=...") when NOTIFY_SOCKET is set; a no-op otherwise.
 void status(const std::string& text);

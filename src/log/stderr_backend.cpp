@@ -1,7 +1,7 @@
 #include "src/log/stderr_backend.hpp"
 
-#include <cerrno>
 #include <unistd.h>
+#include <cerrno>
 
 namespace rootpin::log {
 

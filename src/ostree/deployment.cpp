@@ -6,14 +6,10 @@ namespace rootpin::ostree {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::Booted:
-      return "booted";
-    case Role::Staged:
-      return "staged";
-    case Role::Pending:
-      return "pending";
-    case Role::Rollback:
-      return "rollback";
+    case Role::Booted: return "booted";
+    case Role::Staged: return "staged";
+    case Role::Pending: return "pending";
+    case Role::Rollback: return "rollback";
   }
   return "unknown";
 }

@@ -122,9 +122,9 @@ std::vector<Deployment> Sysroot::deployments() const {
 Deployment Sysroot::deployment(int index) const {
   auto all = deployments();
   if (index < 0 || static_cast<std::size_t>(index) >= all.size()) {
-    throw util::Error(fmt::format("sysroot {} has no deployment {} (it has {})", path_, index,
-                                  all.size()),
-                      util::ExitCode::Usage);
+    throw util::Error(
+        fmt::format("sysroot {} has no deployment {} (it has {})", path_, index, all.size()),
+        util::ExitCode::Usage);
   }
   return all[static_cast<std::size_t>(index)];
 }
@@ -169,8 +169,7 @@ OstreeDeployment* find_deployment(OstreeSysroot* sysroot, const Deployment& depl
       return d;  // still referenced by the sysroot's own list
     }
   }
-  throw util::Error::format("deployment {} is no longer in sysroot {}", deployment.root_id,
-                            path);
+  throw util::Error::format("deployment {} is no longer in sysroot {}", deployment.root_id, path);
 }
 
 quadlet_scan::Fd Sysroot::deployment_dirfd(const Deployment& deployment) const {
@@ -179,8 +178,8 @@ quadlet_scan::Fd Sysroot::deployment_dirfd(const Deployment& deployment) const {
   quadlet_scan::Fd fd(::openat(ostree_sysroot_get_fd(sysroot_.get()), relpath,
                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) {
-    throw util::Error::format("cannot open deployment {} at {}/{}: {}", deployment.root_id,
-                              path_, relpath, std::strerror(errno));
+    throw util::Error::format("cannot open deployment {} at {}/{}: {}", deployment.root_id, path_,
+                              relpath, std::strerror(errno));
   }
   return fd;
 }

@@ -43,8 +43,7 @@ std::string target_revision(OstreeSysroot* sysroot, GKeyFile* origin, const std:
   }
   g_autofree char* rev = nullptr;
   GError* error = nullptr;
-  check(ostree_repo_resolve_rev(ostree_sysroot_repo(sysroot), refspec.c_str(), FALSE, &rev,
-                                &error),
+  check(ostree_repo_resolve_rev(ostree_sysroot_repo(sysroot), refspec.c_str(), FALSE, &rev, &error),
         &error, "resolving " + refspec);
   return rev;
 }
@@ -53,8 +52,7 @@ std::string origin_refspec(GKeyFile* origin, const std::string& osname) {
   g_autofree char* refspec = g_key_file_get_string(origin, "origin", "refspec", nullptr);
   if (refspec == nullptr) {
     throw util::Error::format(
-        "the origin of {} has no refspec (a container-image origin is bootc's to upgrade)",
-        osname);
+        "the origin of {} has no refspec (a container-image origin is bootc's to upgrade)", osname);
   }
   return refspec;
 }
@@ -96,7 +94,8 @@ std::optional<Update> Sysroot::check_for_update(const std::string& osname) {
   if (!pulled.new_checksum) {
     return std::nullopt;
   }
-  return Update{pulled.refspec, *pulled.new_checksum, commit_version(sysroot_.get(), *pulled.new_checksum)};
+  return Update{pulled.refspec, *pulled.new_checksum,
+                commit_version(sysroot_.get(), *pulled.new_checksum)};
 }
 
 std::optional<Deployment> Sysroot::pull_and_deploy(const std::string& osname) {
@@ -108,7 +107,8 @@ std::optional<Deployment> Sysroot::pull_and_deploy(const std::string& osname) {
   const char* revision = pulled.new_checksum->c_str();
   // The merge deployment gives the new one its /etc changes (the booted one when booted).
   OstreeDeployment* merge = ostree_sysroot_get_merge_deployment(sysroot, osname.c_str());
-  g_autoptr(OstreeDeployment) merge_ref = merge != nullptr ? OSTREE_DEPLOYMENT(g_object_ref(merge)) : nullptr;
+  g_autoptr(OstreeDeployment) merge_ref =
+      merge != nullptr ? OSTREE_DEPLOYMENT(g_object_ref(merge)) : nullptr;
   g_autoptr(OstreeDeployment) created = nullptr;
   GError* error = nullptr;
   const std::string context = "deploying " + pulled.refspec + " (" + *pulled.new_checksum + ")";
@@ -128,9 +128,9 @@ std::optional<Deployment> Sysroot::pull_and_deploy(const std::string& osname) {
                                                  nullptr, &error),
           &error, context);
   }
-  const std::string root_id = make_root_id(ostree_deployment_get_osname(created),
-                                           ostree_deployment_get_csum(created),
-                                           ostree_deployment_get_deployserial(created));
+  const std::string root_id =
+      make_root_id(ostree_deployment_get_osname(created), ostree_deployment_get_csum(created),
+                   ostree_deployment_get_deployserial(created));
   reload();
   for (auto& d : deployments()) {
     if (d.root_id == root_id) {
@@ -156,8 +156,7 @@ void Sysroot::undo(const Deployment& deployment) {
   OstreeSysrootWriteDeploymentsOpts opts{};
   opts.do_postclean = TRUE;
   GError* error = nullptr;
-  check(ostree_sysroot_write_deployments_with_options(sysroot_.get(), kept, &opts, nullptr,
-                                                      &error),
+  check(ostree_sysroot_write_deployments_with_options(sysroot_.get(), kept, &opts, nullptr, &error),
         &error, "removing deployment " + deployment.root_id);
   reload();
 }

@@ -48,8 +48,8 @@ std::optional<CredsAuthFile> CredsAuthFile::create(const std::string& reference,
     throw util::errno_error("create a private directory for the credentials of", reference);
   }
   CredsAuthFile file(tmpl);  // from here on the destructor cleans up
-  quadlet_scan::Fd fd(::open(file.path_.c_str(),
-                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  quadlet_scan::Fd fd(
+      ::open(file.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) {
     throw util::errno_error("create", file.path_);
   }

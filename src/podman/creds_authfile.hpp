@@ -18,7 +18,8 @@ public:
   // nullopt when there is nothing to hide (no ':', so no password) or no registry to key
   // the entry by (a short name, which podman resolves itself: --creds stays). Throws
   // util::Error when the file cannot be written (naming it, never its content).
-  static std::optional<CredsAuthFile> create(const std::string& reference, const std::string& creds);
+  static std::optional<CredsAuthFile> create(const std::string& reference,
+                                             const std::string& creds);
 
   CredsAuthFile(CredsAuthFile&& other) noexcept;
   CredsAuthFile& operator=(CredsAuthFile&& other) noexcept;

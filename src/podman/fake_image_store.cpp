@@ -12,7 +12,8 @@ void FakeImageStore::add_remote(const std::string& reference, StoredImage image)
   remote_[reference] = std::move(image);
 }
 
-void FakeImageStore::fail_pulls(const std::string& reference, int times, const std::string& message) {
+void FakeImageStore::fail_pulls(const std::string& reference, int times,
+                                const std::string& message) {
   std::lock_guard lock(mutex_);
   failures_[reference] = {times, message};
 }
@@ -94,10 +95,25 @@ void FakeImageStore::untag(const std::string& id, const std::string& name) {
   std::erase(it->second.names, name);
 }
 
-int FakeImageStore::list_calls() const { std::lock_guard lock(mutex_); return list_calls_; }
-int FakeImageStore::pull_calls() const { std::lock_guard lock(mutex_); return static_cast<int>(pulls_.size()); }
-int FakeImageStore::remove_calls() const { std::lock_guard lock(mutex_); return remove_calls_; }
-std::vector<PullRequest> FakeImageStore::pulls() const { std::lock_guard lock(mutex_); return pulls_; }
-int FakeImageStore::max_concurrent_pulls() const { std::lock_guard lock(mutex_); return max_running_; }
+int FakeImageStore::list_calls() const {
+  std::lock_guard lock(mutex_);
+  return list_calls_;
+}
+int FakeImageStore::pull_calls() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(pulls_.size());
+}
+int FakeImageStore::remove_calls() const {
+  std::lock_guard lock(mutex_);
+  return remove_calls_;
+}
+std::vector<PullRequest> FakeImageStore::pulls() const {
+  std::lock_guard lock(mutex_);
+  return pulls_;
+}
+int FakeImageStore::max_concurrent_pulls() const {
+  std::lock_guard lock(mutex_);
+  return max_running_;
+}
 
 }  // namespace rootpin::podman

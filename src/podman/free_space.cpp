@@ -42,10 +42,10 @@ std::optional<std::string> free_space_problem(const std::string& store, std::uin
   if (!space || space->available >= min_free) {
     return std::nullopt;
   }
-  return fmt::format("not enough free space for the store {}: the file system of {} has {} free, "
-                     "below min-free {}",
-                     store, space->checked, util::human_size(space->available),
-                     util::human_size(min_free));
+  return fmt::format(
+      "not enough free space for the store {}: the file system of {} has {} free, "
+      "below min-free {}",
+      store, space->checked, util::human_size(space->available), util::human_size(min_free));
 }
 
 }  // namespace rootpin::podman

@@ -13,8 +13,8 @@
 namespace rootpin::podman {
 
 struct FreeSpace {
-  std::string checked;         // the path statvfs looked at (the store or its nearest parent)
-  std::uint64_t available = 0; // bytes an unprivileged writer may still use
+  std::string checked;          // the path statvfs looked at (the store or its nearest parent)
+  std::uint64_t available = 0;  // bytes an unprivileged writer may still use
 };
 
 // statvfs of `store`, or of its nearest existing parent when it is not created yet.

@@ -34,7 +34,8 @@ void replace_all(std::string& text, const std::string& what, const std::string& 
   if (what.empty()) {
     return;
   }
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size())) {
+  for (auto pos = text.find(what); pos != std::string::npos;
+       pos = text.find(what, pos + with.size())) {
     text.replace(pos, what.size(), with);
   }
 }
@@ -67,7 +68,8 @@ std::vector<std::string> PodmanImageStore::base_argv() const {
 util::ProcessResult PodmanImageStore::run(std::vector<std::string> args,
                                           std::chrono::milliseconds timeout) const {
   auto argv = base_argv();
-  argv.insert(argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+  argv.insert(argv.end(), std::make_move_iterator(args.begin()),
+              std::make_move_iterator(args.end()));
   log::debug("running " + util::describe_argv(argv, kSecretOptions));
   return util::run_process({.argv = std::move(argv), .env = config_.env, .timeout = timeout});
 }
@@ -114,7 +116,9 @@ std::string podman_reason(const util::ProcessResult& result, const std::string& 
       errors += (errors.empty() ? "" : "; ") + line.substr(7);
     }
   }
-  std::string reason = !errors.empty() ? errors : !last.empty() ? last : "podman " + result.describe_end();
+  std::string reason = !errors.empty() ? errors
+                       : !last.empty() ? last
+                                       : "podman " + result.describe_end();
   if (result.timed_out) {
     reason = "podman timed out and was killed" + (errors.empty() ? "" : ": " + errors);
   }

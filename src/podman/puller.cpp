@@ -55,10 +55,10 @@ int tries_for(const quadlet_scan::PullOptions& options, int default_tries) {
 
 bool is_retryable(const std::string& reason) {
   static const char* const kFinal[] = {
-      "manifest unknown", "unauthorized", "authentication required", "denied",
-      "invalid reference", "not found", "no such host", "invalid argument",
-      "no space left on device", "short-name", "repository name must",
-      "no such file or directory",
+      "manifest unknown", "unauthorized",         "authentication required",
+      "denied",           "invalid reference",    "not found",
+      "no such host",     "invalid argument",     "no space left on device",
+      "short-name",       "repository name must", "no such file or directory",
   };
   std::string lower = reason;
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -79,7 +79,8 @@ AttemptResult pull_with_retries(ImageStore& store, const core::PlannedImage& p,
                                 const PullerOptions& options,
                                 const std::function<void(const PullEvent&)>& report) {
   const int tries = tries_for(p.options, options.default_tries);
-  auto fixed_delay = p.options.retry_delay ? parse_retry_delay(*p.options.retry_delay) : std::nullopt;
+  auto fixed_delay =
+      p.options.retry_delay ? parse_retry_delay(*p.options.retry_delay) : std::nullopt;
   auto delay = fixed_delay.value_or(options.default_delay);
   PullRequest request{p.ref.as_written, p.options, options.timeout};
   report({PullEvent::Kind::Started, p.ref.as_written, 1, tries, "", ""});
@@ -109,7 +110,8 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
                                    const PullerOptions& options, const PullReporter& report) {
   std::vector<PullOutcome> outcomes;
   for (const auto& p : plan.present) {
-    outcomes.push_back({p, p.present, p.present ? core::digest_for(p.ref, *p.present) : "", {}, false});
+    outcomes.push_back(
+        {p, p.present, p.present ? core::digest_for(p.ref, *p.present) : "", {}, false});
   }
   if (plan.to_pull.empty()) {
     return outcomes;
@@ -136,8 +138,8 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
   std::atomic<size_t> next{0};
   {
     std::vector<std::jthread> workers;
-    const size_t jobs = std::clamp<size_t>(static_cast<size_t>(std::max(options.jobs, 1)), 1,
-                                           plan.to_pull.size());
+    const size_t jobs =
+        std::clamp<size_t>(static_cast<size_t>(std::max(options.jobs, 1)), 1, plan.to_pull.size());
     for (size_t w = 0; w < jobs; ++w) {
       workers.emplace_back([&] {
         for (size_t i = next++; i < plan.to_pull.size(); i = next++) {
@@ -158,14 +160,15 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
       continue;
     }
     const auto& id = *results[i].id;
-    auto by_id = std::find_if(listing.begin(), listing.end(), [&](const StoredImage& s) {
-      return !id.empty() && s.id == id;
-    });
-    outcome.image = by_id != listing.end() ? std::optional(*by_id) : core::find_image(p.ref, listing);
+    auto by_id = std::find_if(listing.begin(), listing.end(),
+                              [&](const StoredImage& s) { return !id.empty() && s.id == id; });
+    outcome.image =
+        by_id != listing.end() ? std::optional(*by_id) : core::find_image(p.ref, listing);
     if (outcome.image) {
       outcome.digest = core::digest_for(p.ref, *outcome.image);
     } else {
-      outcome.error = "pulling " + p.ref.as_written + ": podman reported success but the image is not in the store";
+      outcome.error = "pulling " + p.ref.as_written +
+                      ": podman reported success but the image is not in the store";
     }
     outcomes.push_back(std::move(outcome));
   }

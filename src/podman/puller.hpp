@@ -44,10 +44,10 @@ struct PullerOptions {
 
 struct PullOutcome {
   core::PlannedImage planned;
-  std::optional<StoredImage> image;   // the stored image (present or pulled)
-  std::string digest;                 // manifest digest for the reference
-  std::optional<std::string> error;   // the pull failed after every try
-  bool pulled = false;                // pulled now (false: was present)
+  std::optional<StoredImage> image;  // the stored image (present or pulled)
+  std::string digest;                // manifest digest for the reference
+  std::optional<std::string> error;  // the pull failed after every try
+  bool pulled = false;               // pulled now (false: was present)
 };
 
 // One outcome per planned image, present ones first, in plan order.

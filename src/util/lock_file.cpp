@@ -90,8 +90,7 @@ DirLock DirLock::acquire(int dirfd, const std::string& display, std::chrono::mil
         log::notice(message);
       }
     }
-    std::this_thread::sleep_for(
-        std::min<Clock::duration>(pause, deadline - now));
+    std::this_thread::sleep_for(std::min<Clock::duration>(pause, deadline - now));
     pause = std::min(pause * 2, std::chrono::milliseconds(250));
   }
 }

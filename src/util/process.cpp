@@ -100,8 +100,8 @@ pid_t spawn(const ProcessRequest& request, int out_fd, int err_fd) {
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                            POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&setup.attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   std::vector<std::string> args = request.argv;
   std::vector<std::string> env = build_env(request.env);

@@ -20,8 +20,8 @@ struct ProcessRequest {
 };
 
 struct ProcessResult {
-  int exit_code = -1;     // -1 when killed by a signal
-  int signal = 0;         // the signal that ended it, else 0
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;      // the signal that ended it, else 0
   bool timed_out = false;
   std::string out;
   std::string err;

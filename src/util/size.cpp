@@ -11,8 +11,8 @@ namespace rootpin::util {
 
 std::expected<std::uint64_t, std::string> parse_size(std::string_view text) {
   auto bad = [&] {
-    return std::unexpected(fmt::format("'{}' is not a size (a number of bytes, or with K, M, G or T)",
-                                       text));
+    return std::unexpected(
+        fmt::format("'{}' is not a size (a number of bytes, or with K, M, G or T)", text));
   };
   std::uint64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);

@@ -19,7 +19,9 @@ struct ConfigDir {
     fs::create_directories(dir / "rootpin.conf.d");
   }
   ~ConfigDir() { fs::remove_all(dir); }
-  void write(const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+  }
 };
 
 }  // namespace

@@ -29,8 +29,11 @@ TEST_CASE("canonicalize rejects what podman would take as an option or split") {
 
 TEST_CASE("a tag reference matches by name, a digest reference by RepoDigests") {
   std::string d1 = "sha256:" + std::string(64, '1');
-  StoredImage img{"id1", {"quay.io/acme/web:1", "docker.io/library/alpine:latest"},
-                  {"quay.io/acme/web@" + d1}, d1, 10};
+  StoredImage img{"id1",
+                  {"quay.io/acme/web:1", "docker.io/library/alpine:latest"},
+                  {"quay.io/acme/web@" + d1},
+                  d1,
+                  10};
   CHECK(matches(*canonicalize("quay.io/acme/web:1"), img));
   CHECK_FALSE(matches(*canonicalize("quay.io/acme/web:2"), img));
   CHECK_FALSE(matches(*canonicalize("quay.io/acme/web"), img));  // :latest

@@ -37,7 +37,8 @@ TEST_CASE("a root's scan becomes wants; unresolved units are named problems") {
   quadlet_scan::ScanResult scan;
   scan.units.push_back(unit("web.container", "127.0.0.1:5000/web:1"));
   auto broken = unit("bad.image", std::nullopt);
-  broken.error = quadlet_scan::Error{"Image= is empty", "/usr/share/containers/systemd/bad.image", 3, 0};
+  broken.error =
+      quadlet_scan::Error{"Image= is empty", "/usr/share/containers/systemd/bad.image", 3, 0};
   scan.units.push_back(broken);
   auto built = unit("local.container", std::nullopt);
   built.built_locally = "localhost/local";
@@ -128,12 +129,14 @@ TEST_CASE("a rescanned root without a record holds the images its references nam
 }
 
 TEST_CASE("boot re-points only the floating tags that moved") {
-  ledger::RootRecord record{kRoot, "t",
-                            {{"a.image", "127.0.0.1:5000/a:latest", "", kIdA, "t"},
-                             {"a2.container", "127.0.0.1:5000/a:latest", "", kIdA, "t"},
-                             {"b.image", "127.0.0.1:5000/b:1", "", kIdB, "t"},
-                             {"d.image", "127.0.0.1:5000/d@sha256:" + std::string(64, '3'), "", "e", "t"},
-                             {"gone.image", "127.0.0.1:5000/gone:1", "", std::string(64, 'f'), "t"}}};
+  ledger::RootRecord record{
+      kRoot,
+      "t",
+      {{"a.image", "127.0.0.1:5000/a:latest", "", kIdA, "t"},
+       {"a2.container", "127.0.0.1:5000/a:latest", "", kIdA, "t"},
+       {"b.image", "127.0.0.1:5000/b:1", "", kIdB, "t"},
+       {"d.image", "127.0.0.1:5000/d@sha256:" + std::string(64, '3'), "", "e", "t"},
+       {"gone.image", "127.0.0.1:5000/gone:1", "", std::string(64, 'f'), "t"}}};
   // a:latest was moved to a newer image by a later root's bind.
   const std::vector<podman::StoredImage> listing{
       stored(kIdA, {}, ""), stored(std::string(64, 'n'), {"127.0.0.1:5000/a:latest"}, ""),
@@ -157,7 +160,8 @@ TEST_CASE("Policy=always/newer tags are asked for again; others and digests are 
   auto d = stored(kIdB, {}, "sha256:" + std::string(64, '3'));
   d.repo_digests = {"127.0.0.1:5000/d@sha256:" + std::string(64, '3')};
   const std::vector<podman::StoredImage> listing{
-      stored(kIdA, {"127.0.0.1:5000/f:latest"}, ""), stored(std::string(64, 'c'), {"127.0.0.1:5000/s:1"}, ""), d};
+      stored(kIdA, {"127.0.0.1:5000/f:latest"}, ""),
+      stored(std::string(64, 'c'), {"127.0.0.1:5000/s:1"}, ""), d};
   auto plan = core::plan_pulls(wants, listing);
   REQUIRE(plan.has_value());
   REQUIRE(plan->present.size() == 3);

@@ -10,17 +10,16 @@ namespace {
 
 Ledger sample() {
   Ledger l;
-  l.set_root(RootRecord{
-      .root_id = "fedora/3a8c.0",
-      .bound_at = "2024-05-01T12:00:00Z",
-      .images = {BoundImage{"web.container", "quay.io/acme/web:1.4", "sha256:aaa", "id-a",
-                            "2024-05-01T12:00:00Z"},
-                 BoundImage{"db.image", "quay.io/acme/db:2", "sha256:bbb", "id-b",
-                            "2024-05-01T12:00:01Z"}}});
+  l.set_root(RootRecord{.root_id = "fedora/3a8c.0",
+                        .bound_at = "2024-05-01T12:00:00Z",
+                        .images = {BoundImage{"web.container", "quay.io/acme/web:1.4", "sha256:aaa",
+                                              "id-a", "2024-05-01T12:00:00Z"},
+                                   BoundImage{"db.image", "quay.io/acme/db:2", "sha256:bbb", "id-b",
+                                              "2024-05-01T12:00:01Z"}}});
   l.set_root(RootRecord{.root_id = "fedora/77ee.1",
                         .bound_at = "2024-04-01T08:00:00Z",
-                        .images = {BoundImage{"web.container", "quay.io/acme/web:1.4",
-                                              "sha256:old", "id-old", "2024-04-01T08:00:00Z"}}});
+                        .images = {BoundImage{"web.container", "quay.io/acme/web:1.4", "sha256:old",
+                                              "id-old", "2024-04-01T08:00:00Z"}}});
   l.pins.push_back(AdminPin{"docker.io/library/busybox:1", "sha256:ccc", "id-c", "debug shell",
                             "2024-05-02T00:00:00Z"});
   return l;

@@ -16,8 +16,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,7 +31,8 @@ namespace {
 Ledger ledger_with_pin(const std::string& ref) {
   Ledger l;
   l.add_or_update_pin(AdminPin{ref, "sha256:" + std::string(64, 'a'), "id", "because", "t"});
-  l.set_root(RootRecord{"os/abc.0", "t", {BoundImage{"web.container", ref, "sha256:d", "id", "t"}}});
+  l.set_root(
+      RootRecord{"os/abc.0", "t", {BoundImage{"web.container", ref, "sha256:d", "id", "t"}}});
   return l;
 }
 
@@ -112,9 +113,9 @@ TEST_CASE("state_dir: a symlink as the state directory is refused") {
   std::filesystem::create_directory_symlink(tmp / "real", tmp / "state");
   for (auto create : {StateDir::Create::IfMissing, StateDir::Create::Never}) {
     std::string m = error_of([&] { StateDir::open(tmp / "state", create); });
-    CHECK_MESSAGE(contains(m, "refusing state directory " + (tmp / "state").string() +
-                                  ": it is a symlink"),
-                  m);
+    CHECK_MESSAGE(
+        contains(m, "refusing state directory " + (tmp / "state").string() + ": it is a symlink"),
+        m);
   }
   CHECK(names_in(tmp / "real").empty());
 }
@@ -244,8 +245,8 @@ TEST_CASE("state_dir: a symlink planted at ledger.json is neither read nor writt
   write_text(outside, precious);
   std::filesystem::create_symlink(outside, dir.ledger_path());
 
-  CHECK(contains(error_of([&] { dir.load(); }), "refusing to read " + dir.ledger_path() +
-                                                   ": it is a symlink"));
+  CHECK(contains(error_of([&] { dir.load(); }),
+                 "refusing to read " + dir.ledger_path() + ": it is a symlink"));
   CHECK(contains(error_of([&] { save(dir, Ledger{}); }),
                  "refusing to replace " + dir.ledger_path() + ": it is a symlink"));
   CHECK(read_text(outside) == precious);
@@ -287,7 +288,7 @@ TEST_CASE("state_dir: saving needs this directory's writer lock") {
 
   auto lock = dir.lock_writer(1s);
   CHECK_THROWS_AS(dir.lock_writer(0ms, [](const std::string&) {}), Error);  // one writer
-  CHECK_NOTHROW(dir.load());  // readers need no lock
+  CHECK_NOTHROW(dir.load());                                                // readers need no lock
 }
 
 TEST_CASE("state_dir: an unwritable state dir gives a clear error and keeps the old ledger") {

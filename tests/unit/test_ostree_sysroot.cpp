@@ -63,7 +63,8 @@ public:
     write_file(tree / "usr/lib/os-release", "ID=testos\nPRETTY_NAME=\"Test OS\"\n");
     write_file(tree / "usr/etc/os-release", "ID=testos\nPRETTY_NAME=\"Test OS\"\n");
     write_file(tree / "usr/share/rootpin-test/version", version + "\n");
-    run(fmt::format("ostree --repo={} commit -b testos/stable --add-metadata-string=version={} "
+    run(
+        fmt::format("ostree --repo={} commit -b testos/stable --add-metadata-string=version={} "
                     "--tree=dir={}",
                     repo(), version, tree.string()));
   }
@@ -131,9 +132,10 @@ TEST_CASE("deployments of a sysroot that is not booted") {
     CHECK(sysroot.deployments().at(0).pinned);
   }
   SUBCASE("an index past the end names the count") {
-    CHECK_THROWS_WITH_AS(sysroot.deployment(3),
-                         fmt::format("sysroot {} has no deployment 3 (it has 1)", fx.sysroot()).c_str(),
-                         rootpin::util::Error);
+    CHECK_THROWS_WITH_AS(
+        sysroot.deployment(3),
+        fmt::format("sysroot {} has no deployment 3 (it has 1)", fx.sysroot()).c_str(),
+        rootpin::util::Error);
   }
 }
 

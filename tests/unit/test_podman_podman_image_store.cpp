@@ -20,7 +20,8 @@ struct FakePodman {
     char tmpl[] = "/tmp/rootpin-fakepodman-XXXXXX";
     dir = ::mkdtemp(tmpl);
     std::ofstream(dir / "podman") << "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > "
-                                  << (dir / "argv").string() << "\n" << body << "\n";
+                                  << (dir / "argv").string() << "\n"
+                                  << body << "\n";
     fs::permissions(dir / "podman", fs::perms::owner_all);
   }
   ~FakePodman() { fs::remove_all(dir); }
@@ -31,8 +32,11 @@ struct FakePodman {
     return s.str();
   }
   PodmanImageStore store() const {
-    return PodmanImageStore({.podman = (dir / "podman").string(), .root = "/s", .runroot = "/r",
-                             .storage_driver = "vfs", .env = {}});
+    return PodmanImageStore({.podman = (dir / "podman").string(),
+                             .root = "/s",
+                             .runroot = "/r",
+                             .storage_driver = "vfs",
+                             .env = {}});
   }
 };
 
@@ -43,7 +47,8 @@ TEST_CASE("parse_image_listing reads podman 4.3's JSON") {
       "RepoDigests":["localhost/a@sha256:11"],"Digest":"sha256:11","Size":42,"RepoTags":null},
       {"Id":"def","Names":null,"RepoDigests":null,"Size":7}])");
   REQUIRE(images.size() == 2);
-  CHECK(images[0] == StoredImage{"abc", {"localhost/a:1"}, {"localhost/a@sha256:11"}, "sha256:11", 42});
+  CHECK(images[0] ==
+        StoredImage{"abc", {"localhost/a:1"}, {"localhost/a@sha256:11"}, "sha256:11", 42});
   CHECK(images[1].names.empty());
   CHECK(images[1].size == 7);
   CHECK(parse_image_listing("").empty());
@@ -63,10 +68,10 @@ TEST_CASE("pull options become podman pull flags, with -- before the reference")
   r.options.all_tags = true;
   r.options.retry = 5;  // rootpin retries itself: podman 4.3 has no --retry
   CHECK(PodmanImageStore::pull_arguments(r) ==
-        std::vector<std::string>{"pull", "--quiet", "--authfile=/etc/auth.json", "--tls-verify=false",
-                                 "--arch=arm64", "--os=linux", "--variant=v8", "--cert-dir=/certs",
-                                 "--creds=u:p", "--decryption-key=/k.pem", "--all-tags", "--",
-                                 "quay.io/a/b:1"});
+        std::vector<std::string>{"pull", "--quiet", "--authfile=/etc/auth.json",
+                                 "--tls-verify=false", "--arch=arm64", "--os=linux", "--variant=v8",
+                                 "--cert-dir=/certs", "--creds=u:p", "--decryption-key=/k.pem",
+                                 "--all-tags", "--", "quay.io/a/b:1"});
 }
 
 TEST_CASE("podman_reason keeps podman's Error: lines and hides the secret") {
@@ -86,7 +91,8 @@ TEST_CASE("PodmanImageStore runs podman with the store's global options") {
   auto images = store.list();
   REQUIRE(images.size() == 1);
   CHECK(images[0].id == "abc");
-  CHECK(fake.argv() == "--root\n/s\n--runroot\n/r\n--storage-driver\nvfs\nimages\n--all\n--format\njson\n");
+  CHECK(fake.argv() ==
+        "--root\n/s\n--runroot\n/r\n--storage-driver\nvfs\nimages\n--all\n--format\njson\n");
 }
 
 TEST_CASE("remove is one podman rmi for the whole batch") {
@@ -97,7 +103,8 @@ TEST_CASE("remove is one podman rmi for the whole batch") {
 }
 
 TEST_CASE("a failed pull names the reference and carries podman's reason, never the creds") {
-  FakePodman fake("echo 'Error: reading manifest 9 in localhost/x: manifest unknown' >&2; exit 125");
+  FakePodman fake(
+      "echo 'Error: reading manifest 9 in localhost/x: manifest unknown' >&2; exit 125");
   auto store = fake.store();
   PullRequest r{"localhost/x:9", {}, std::chrono::seconds(5)};
   r.options.creds = "alice:s3cret";
@@ -119,13 +126,18 @@ TEST_CASE("pull returns the ID podman printed, without its algorithm prefix") {
 
 TEST_CASE("damaged_image_id: the image podman says to remove, in its Error: or log= form") {
   const std::string id(64, 'a');
-  CHECK(damaged_image_id("Error: checking if image \"" + id + "\" is dangling: locating item named "
-                         "\"manifest\" for image with ID \"" + id + "\" (consider removing the "
+  CHECK(damaged_image_id("Error: checking if image \"" + id +
+                         "\" is dangling: locating item named "
+                         "\"manifest\" for image with ID \"" +
+                         id +
+                         "\" (consider removing the "
                          "image to resolve the issue): file does not exist") == id);
   CHECK(damaged_image_id("level=error msg=\"locating item named \\\"manifest\\\" for image with ID "
-                         "\\\"" + id + "\\\" (consider removing the image to resolve the issue)\"") == id);
+                         "\\\"" +
+                         id + "\\\" (consider removing the image to resolve the issue)\"") == id);
   CHECK_FALSE(damaged_image_id("Error: short-name resolution enforced").has_value());
-  CHECK_FALSE(damaged_image_id("for image with ID \"abc\" (consider removing the image").has_value());
+  CHECK_FALSE(
+      damaged_image_id("for image with ID \"abc\" (consider removing the image").has_value());
 }
 
 TEST_CASE("list removes an image whose manifest a cut-short pull never wrote, then lists") {
@@ -134,8 +146,10 @@ TEST_CASE("list removes an image whose manifest a cut-short pull never wrote, th
   FakePodman podman(
       "case \"$7\" in\n"
       "images) if [ -f \"$(dirname \"$0\")/removed\" ]; then echo '[]'; exit 0; fi\n"
-      "  echo 'Error: locating item named \"manifest\" for image with ID \"" + id +
-      "\" (consider removing the image to resolve the issue): file does not exist' >&2; exit 125;;\n"
+      "  echo 'Error: locating item named \"manifest\" for image with ID \"" +
+      id +
+      "\" (consider removing the image to resolve the issue): file does not exist' >&2; exit "
+      "125;;\n"
       "rmi) echo \"$@\" > \"$(dirname \"$0\")/removed\"; exit 0;;\n"
       "esac\nexit 3");
   auto store = podman.store();
@@ -150,7 +164,8 @@ TEST_CASE("list gives up when the same image stays damaged") {
   const std::string id(64, 'c');
   FakePodman podman(
       "case \"$7\" in\n"
-      "images) echo 'Error: locating item named \"manifest\" for image with ID \"" + id +
+      "images) echo 'Error: locating item named \"manifest\" for image with ID \"" +
+      id +
       "\" (consider removing the image to resolve the issue)' >&2; exit 125;;\n"
       "rmi) exit 0;;\nesac\nexit 3");
   auto store = podman.store();
@@ -175,7 +190,7 @@ TEST_CASE("Creds= reaches podman in a private auth file, never in its argv") {
   auto authfile_at = argv.find("--authfile=");
   REQUIRE(authfile_at != std::string::npos);
   std::string path = argv.substr(authfile_at + 11, argv.find('\n', authfile_at) - authfile_at - 11);
-  CHECK_FALSE(fs::exists(path));                   // removed after the pull
+  CHECK_FALSE(fs::exists(path));  // removed after the pull
   CHECK_FALSE(fs::exists(fs::path(path).parent_path()));
   std::ifstream copy(fake.dir / "auth-copy");
   std::stringstream text;

@@ -54,7 +54,8 @@ TEST_CASE("missing images are pulled concurrently, bounded by jobs, then listed 
   auto plan = plan_pulls(wants, store.list());
   REQUIRE(plan);
   int done = 0;
-  auto out = run_pulls(store, *plan, fast(2), [&](const PullEvent& e) { done += e.kind == Kind::Done; });
+  auto out =
+      run_pulls(store, *plan, fast(2), [&](const PullEvent& e) { done += e.kind == Kind::Done; });
   CHECK(store.pull_calls() == 6);
   CHECK(store.max_concurrent_pulls() == 2);
   CHECK(store.list_calls() == 2);
@@ -136,7 +137,8 @@ TEST_CASE("below the free-space floor nothing is pulled and every missing image 
   FakeImageStore store;  // at /fake/store: the check looks at its nearest parent, /
   store.put(remote("a1", "quay.io/x/a", "1"));
   store.add_remote("quay.io/x/b:1", remote("b1", "quay.io/x/b", "1"));
-  auto plan = plan_pulls({{"quay.io/x/a:1", {}, "pin"}, {"quay.io/x/b:1", {}, "pin"}}, store.list());
+  auto plan =
+      plan_pulls({{"quay.io/x/a:1", {}, "pin"}, {"quay.io/x/b:1", {}, "pin"}}, store.list());
   REQUIRE(plan);
   auto options = fast();
   options.min_free = std::numeric_limits<std::uint64_t>::max();

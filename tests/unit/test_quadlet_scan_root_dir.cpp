@@ -201,9 +201,9 @@ TEST_CASE("root_dir: only regular files are read") {
     const char* path;
     const char* what;
   };
-  for (auto [path, what] : {Case{"/fifo", "FIFO"}, Case{"/fifo-link", "FIFO"},
-                            Case{"/null", "character device"}, Case{"/sock", ""},
-                            Case{"/usr/lib", "directory"}}) {
+  for (auto [path, what] :
+       {Case{"/fifo", "FIFO"}, Case{"/fifo-link", "FIFO"}, Case{"/null", "character device"},
+        Case{"/sock", ""}, Case{"/usr/lib", "directory"}}) {
     CAPTURE(path);
     auto r = root.read_file(path);  // must return at once, never block on the FIFO
     REQUIRE_FALSE(r.has_value());

@@ -90,7 +90,8 @@ TEST_CASE("scanner: bound-images.d links of rootpin and bootc opt units in") {
   r.write(std::string(kShare) + "idle.container", container("quay.io/acme/idle:1"));
   r.bind("web.container");
   // bootc's directory, with a relative link.
-  r.link(std::string(kBootcBound) + "db.container", "../../../share/containers/systemd/db.container");
+  r.link(std::string(kBootcBound) + "db.container",
+         "../../../share/containers/systemd/db.container");
   auto result = r.scan();
   CHECK(result.all_resolved());
   CHECK(result.units.size() == 2);
@@ -162,7 +163,8 @@ TEST_CASE("scanner: /usr/etc stands in for a missing /etc; users/ is skipped") {
 
   auto all = r.scan(ScanMode::All);
   CHECK(find(all, "agent.container") != nullptr);
-  CHECK(get(all, "deep.container").source == "/usr/share/containers/systemd/sub/dir/deep.container");
+  CHECK(get(all, "deep.container").source ==
+        "/usr/share/containers/systemd/sub/dir/deep.container");
   CHECK(find(all, "alice.container") == nullptr);
   CHECK(find(all, "bob.container") == nullptr);
 
@@ -178,9 +180,12 @@ TEST_CASE("scanner: /etc overrides /usr/share; drop-ins merge in order") {
   CHECK(get(r.scan(ScanMode::All), "web.container").image == "quay.io/acme/web:etc");
 
   r.write(std::string(kShare) + "app.container", container("quay.io/acme/app:1"));
-  r.write(std::string(kShare) + "app.container.d/10-tag.conf", "[Container]\nImage=quay.io/acme/app:10\n");
-  r.write(std::string(kShare) + "app.container.d/20-tag.conf", "[Container]\nImage=quay.io/acme/app:20\n");
-  r.write(std::string(kShare) + "app.container.d/ignored.txt", "[Container]\nImage=quay.io/acme/app:txt\n");
+  r.write(std::string(kShare) + "app.container.d/10-tag.conf",
+          "[Container]\nImage=quay.io/acme/app:10\n");
+  r.write(std::string(kShare) + "app.container.d/20-tag.conf",
+          "[Container]\nImage=quay.io/acme/app:20\n");
+  r.write(std::string(kShare) + "app.container.d/ignored.txt",
+          "[Container]\nImage=quay.io/acme/app:txt\n");
   CHECK(get(r.scan(ScanMode::All), "app.container").image == "quay.io/acme/app:20");
 
   // The same file name in /etc replaces /usr/share's; order is by name across dirs.
@@ -274,7 +279,8 @@ TEST_CASE("scanner: Image=x.image takes its reference, pull options and ImageTag
   CHECK(j["pull"]["policy"] == "missing");
   CHECK(j["bound_by"] == "/usr/lib/rootpin/bound-images.d/web.container");
 
-  r.write(std::string(kShare) + "web.image", "[Image]\nImage=quay.io/acme/web:1\nAuthFile=auth.json\n");
+  r.write(std::string(kShare) + "web.image",
+          "[Image]\nImage=quay.io/acme/web:1\nAuthFile=auth.json\n");
   auto rel = r.scan();
   const auto& bad = get(rel, "web.container");
   REQUIRE(bad.error.has_value());
@@ -291,10 +297,12 @@ TEST_CASE("scanner: Image=x.image takes its reference, pull options and ImageTag
 
 TEST_CASE("scanner: .build is built locally, .kube unsupported, .volume Driver=image") {
   Root r;
-  r.write(std::string(kShare) + "app.build", "[Build]\nImageTag=localhost/app\nFile=/x/Containerfile\n");
+  r.write(std::string(kShare) + "app.build",
+          "[Build]\nImageTag=localhost/app\nFile=/x/Containerfile\n");
   r.write(std::string(kShare) + "app.container", container("app.build"));
   r.write(std::string(kShare) + "k8s.kube", "[Kube]\nYaml=/x.yaml\n");
-  r.write(std::string(kShare) + "data.volume", "[Volume]\nDriver=image\nImage=quay.io/acme/data:1\n");
+  r.write(std::string(kShare) + "data.volume",
+          "[Volume]\nDriver=image\nImage=quay.io/acme/data:1\n");
   for (const char* n : {"app.build", "app.container", "k8s.kube", "data.volume"}) r.bind(n);
   auto result = r.scan();
   CHECK(result.all_resolved());
@@ -324,8 +332,8 @@ TEST_CASE("scanner: lint warnings") {
   r.write(std::string(kShare) + "split.container",
           "[Container]\nImage=quay.io/acme/f:1\nGlobalArgs=--storage-opt "
           "additionalimagestore=/var/lib/rootpin/storage/\n");
-  for (const char* n : {"nostore.container", "always.container", "pinned.container",
-                        "float.image", "ok.image", "split.container"}) {
+  for (const char* n : {"nostore.container", "always.container", "pinned.container", "float.image",
+                        "ok.image", "split.container"}) {
     r.bind(n);
   }
   auto result = r.scan();
@@ -349,7 +357,8 @@ TEST_CASE("scanner: a hostile root gives per-unit errors and never reads outside
   r.tmp.write("outside/canary2.container", "[Container]\nImage=quay.io/evil/canary:1\n");
   r.write(std::string(kShare) + "good.container", container("quay.io/acme/good:1"));
   r.bind("good.container");
-  r.link(std::string(kBound) + "escape.container", "../../../../../../../../outside/canary.container");
+  r.link(std::string(kBound) + "escape.container",
+         "../../../../../../../../outside/canary.container");
   r.link(std::string(kBound) + "hostabs.container", (r.tmp / "outside/canary2.container").string());
   r.link(std::string(kBound) + "loop.container", "loop.container");
   r.link(std::string(kBound) + "dangling.container", "/nowhere/dangling.container");
@@ -358,8 +367,10 @@ TEST_CASE("scanner: a hostile root gives per-unit errors and never reads outside
   r.link(std::string(kBound) + "dir.container", "/usr/share");
   r.link(std::string(kBound) + "notes.txt", "/etc/notes.txt");
   r.write(std::string(kShare) + "utf8.container", "[Container]\nImage=quay.io/\xff\xfe:1\n");
-  r.write(std::string(kShare) + "nul.container", std::string("[Container]\nImage=quay.io/a:1\0\n", 30));
-  r.write(std::string(kShare) + "dash.container", "[Container]\n# a comment\nImage=-quay.io/acme/x:1\n");
+  r.write(std::string(kShare) + "nul.container",
+          std::string("[Container]\nImage=quay.io/a:1\0\n", 30));
+  r.write(std::string(kShare) + "dash.container",
+          "[Container]\n# a comment\nImage=-quay.io/acme/x:1\n");
   r.write(std::string(kShare) + "space.container", "[Container]\nImage=\"quay.io/a b:1\"\n");
   for (const char* n : {"utf8.container", "nul.container", "dash.container", "space.container"}) {
     r.bind(n);
@@ -371,8 +382,8 @@ TEST_CASE("scanner: a hostile root gives per-unit errors and never reads outside
     CHECK(u.image != "quay.io/evil/canary:1");
   }
   for (const char* n : {"canary.container", "canary2.container", "loop.container",
-                        "dangling.container", "fifo.container", "utf8.container",
-                        "nul.container", "dash.container", "space.container", "notes.txt"}) {
+                        "dangling.container", "fifo.container", "utf8.container", "nul.container",
+                        "dash.container", "space.container", "notes.txt"}) {
     CAPTURE(n);
     const auto& u = get(result, n);
     REQUIRE(u.error.has_value());
@@ -381,7 +392,8 @@ TEST_CASE("scanner: a hostile root gives per-unit errors and never reads outside
   }
   CHECK(get(result, "fifo.container").error->message.find("FIFO") != std::string::npos);
   CHECK(get(result, "fifo.container").error->message.find("bound by") != std::string::npos);
-  CHECK(get(result, "loop.container").error->path == "/usr/lib/rootpin/bound-images.d/loop.container");
+  CHECK(get(result, "loop.container").error->path ==
+        "/usr/lib/rootpin/bound-images.d/loop.container");
   const auto& dash = get(result, "dash.container");
   CHECK(dash.error->line == 3);
   CHECK(dash.error->path == "/usr/share/containers/systemd/dash.container");

@@ -73,9 +73,10 @@ TEST_CASE("parse_unit_name: types, templates and instances") {
 }
 
 TEST_CASE("parse_unit_name: rejects") {
-  for (const auto& bad : std::vector<std::string>{"web.service", "web", ".container", "@x.container", "web.container~",
-                                "we b.container", "wéb.container", "web.Container", "web.container/",
-                                std::string(247, 'a') + ".container"}) {
+  for (const auto& bad : std::vector<std::string>{
+           "web.service", "web", ".container", "@x.container", "web.container~", "we b.container",
+           "wéb.container", "web.Container", "web.container/",
+           std::string(247, 'a') + ".container"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_unit_name(bad).has_value());
   }
@@ -95,7 +96,8 @@ TEST_CASE("expand_specifiers") {
 }
 
 TEST_CASE("expand_specifiers: errors name the specifier") {
-  CHECK(expand_error("%h/x", "web.container").find("unsupported specifier %h") != std::string::npos);
+  CHECK(expand_error("%h/x", "web.container").find("unsupported specifier %h") !=
+        std::string::npos);
   CHECK(expand_error("x%", "web.container").find("lone '%'") != std::string::npos);
   CHECK(expand_error("%U", "web.container").find("%U") != std::string::npos);
   CHECK(expand_error("%I", "web@a\\x2.container").find("%I: invalid escape") != std::string::npos);

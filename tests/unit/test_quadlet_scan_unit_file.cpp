@@ -121,10 +121,10 @@ TEST_CASE("unit_file: rejected input names the line") {
   };
   const Case cases[] = {
       {"[Container]\nImage=a\0b\n"s, 2, "NUL"},
-      {"[Container]\nImage=\xC0\xAF\n", 2, "UTF-8"},            // overlong '/'
-      {"[Container]\n\nImage=\xED\xA0\x80\n", 3, "UTF-8"},      // surrogate U+D800
-      {"[Container]\nImage=caf\xC3", 2, "UTF-8"},               // truncated sequence
-      {"[Container]\nImage=\xF4\x90\x80\x80\n", 2, "UTF-8"},     // above U+10FFFF
+      {"[Container]\nImage=\xC0\xAF\n", 2, "UTF-8"},          // overlong '/'
+      {"[Container]\n\nImage=\xED\xA0\x80\n", 3, "UTF-8"},    // surrogate U+D800
+      {"[Container]\nImage=caf\xC3", 2, "UTF-8"},             // truncated sequence
+      {"[Container]\nImage=\xF4\x90\x80\x80\n", 2, "UTF-8"},  // above U+10FFFF
       {"[Container]\nImage=\xFF\n", 2, "UTF-8"},
       {"Image=busybox\n[Container]\n", 1, "outside"},
       {"# c\n\nImage=busybox\n", 3, "outside"},

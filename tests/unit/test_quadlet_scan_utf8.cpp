@@ -10,9 +10,9 @@ using quadlet_scan::find_invalid_utf8;
 using quadlet_scan::printable;
 
 TEST_CASE("find_invalid_utf8: accepts the edges of each sequence length") {
-  for (const std::string ok : {"", "ascii", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF",
-                               "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80",
-                               "\xF4\x8F\xBF\xBF"}) {
+  for (const std::string ok :
+       {"", "ascii", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80",
+        "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF"}) {
     CAPTURE(ok);
     CHECK_FALSE(find_invalid_utf8(ok).has_value());
   }
@@ -24,17 +24,17 @@ TEST_CASE("find_invalid_utf8: gives the offset of the first bad byte") {
     std::size_t offset;
   };
   const Case cases[] = {
-      {"ab\x80", 2},              // lone continuation byte
-      {"\xC0\x80", 0},            // overlong NUL
-      {"x\xC1\xBF", 1},           // overlong
-      {"\xE0\x9F\xBF", 0},        // overlong three-byte
-      {"\xF0\x8F\xBF\xBF", 0},    // overlong four-byte
-      {"\xED\xA0\x80", 0},        // surrogate U+D800
-      {"\xED\xBF\xBF", 0},        // surrogate U+DFFF
-      {"\xF4\x90\x80\x80", 0},    // above U+10FFFF
+      {"ab\x80", 2},            // lone continuation byte
+      {"\xC0\x80", 0},          // overlong NUL
+      {"x\xC1\xBF", 1},         // overlong
+      {"\xE0\x9F\xBF", 0},      // overlong three-byte
+      {"\xF0\x8F\xBF\xBF", 0},  // overlong four-byte
+      {"\xED\xA0\x80", 0},      // surrogate U+D800
+      {"\xED\xBF\xBF", 0},      // surrogate U+DFFF
+      {"\xF4\x90\x80\x80", 0},  // above U+10FFFF
       {"\xF5\x80\x80\x80", 0},
-      {"ok\xE2\x82", 2},          // truncated at the end
-      {"\xE2\x82x", 0},           // truncated before ASCII
+      {"ok\xE2\x82", 2},  // truncated at the end
+      {"\xE2\x82x", 0},   // truncated before ASCII
       {"\xFE", 0},
   };
   for (const auto& c : cases) {
@@ -45,7 +45,8 @@ TEST_CASE("find_invalid_utf8: gives the offset of the first bad byte") {
 
 TEST_CASE("append_utf8 encodes each length") {
   std::string out;
-  for (const char32_t cp : {U'\x41', U'\xE9', U'\x20AC', U'\x1F433', U'\x10FFFF'}) append_utf8(out, cp);
+  for (const char32_t cp : {U'\x41', U'\xE9', U'\x20AC', U'\x1F433', U'\x10FFFF'})
+    append_utf8(out, cp);
   CHECK(out == "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x90\xB3\xF4\x8F\xBF\xBF");
   CHECK_FALSE(find_invalid_utf8(out).has_value());
 }

@@ -121,7 +121,7 @@ TEST_CASE("lock_file: contention with another process times out naming its pid a
   }
   auto waited = std::chrono::steady_clock::now() - start;
   CHECK(waited >= 300ms);
-  CHECK(waited < 3s);  // bounded
+  CHECK(waited < 3s);            // bounded
   REQUIRE(notices.size() == 1);  // said once, not once per poll
   CHECK(notices[0] == "waiting for another rootpin (pid " + std::to_string(holder.pid()) +
                           ") to release " + tmp.path().string() + "...");
@@ -133,7 +133,8 @@ TEST_CASE("lock_file: a waiter gets the lock when the other process lets go") {
   auto fd = open_dir(tmp.path());
   int notices = 0;
   auto start = std::chrono::steady_clock::now();
-  DirLock lock = DirLock::acquire(fd.get(), tmp.path(), 10s, [&](const std::string&) { ++notices; });
+  DirLock lock =
+      DirLock::acquire(fd.get(), tmp.path(), 10s, [&](const std::string&) { ++notices; });
   auto waited = std::chrono::steady_clock::now() - start;
   CHECK(notices == 1);
   CHECK(waited >= 300ms);

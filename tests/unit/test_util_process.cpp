@@ -44,8 +44,8 @@ TEST_CASE("run_process passes arguments verbatim, without a shell") {
 
 TEST_CASE("run_process reads large outputs on both streams without deadlock") {
   // 1 MiB on each stream: more than a pipe buffer, so both must be drained concurrently.
-  auto r = run_process({"/bin/sh", "-c",
-                                 "head -c 1048576 /dev/zero; head -c 1048576 /dev/zero >&2"});
+  auto r =
+      run_process({"/bin/sh", "-c", "head -c 1048576 /dev/zero; head -c 1048576 /dev/zero >&2"});
   CHECK(r.ok());
   CHECK(r.out.size() == 1048576);
   CHECK(r.err.size() == 1048576);
@@ -114,7 +114,7 @@ TEST_CASE("a missing program is an error naming it") {
 }
 
 TEST_CASE("describe_argv quotes words and hides secrets") {
-  CHECK(describe_argv({"podman", "pull", "a b", "--creds", "u:p", "--creds=u:p", "x"}, {"--creds"}) ==
-        "podman pull 'a b' --creds *** --creds=*** x");
+  CHECK(describe_argv({"podman", "pull", "a b", "--creds", "u:p", "--creds=u:p", "x"},
+                      {"--creds"}) == "podman pull 'a b' --creds *** --creds=*** x");
   CHECK(describe_argv({"it's"}) == "'it'\\''s'");
 }
