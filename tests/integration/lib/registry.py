@@ -5,6 +5,9 @@
         reg.requests()                               # access-log lines so far
         reg.stop(); reg.start()                      # same port, same data
     with Registry(tmp, users={"alice": "s3cret"}):   # htpasswd (bcrypt) auth
+    with Registry(tmp, name="cache", addr="198.18.0.1", port=5001, netns="ns",
+                  proxy="http://198.18.0.1:5000"):   # a pull-through cache, inside a
+                                                     # network namespace the test made
 
 Requests are counted from the registry's access log (one line per HTTP request), so a
 test can prove that rootpin made none.
@@ -27,11 +30,14 @@ def free_port():
 
 
 class Registry:
-    def __init__(self, workdir, users=None, name="registry"):
+    def __init__(self, workdir, users=None, name="registry", addr="127.0.0.1", port=None,
+                 netns=None, proxy=None):
         self.dir = os.path.join(workdir, name)
         os.makedirs(os.path.join(self.dir, "data"), exist_ok=True)
-        self.port = free_port()
-        self.host = f"127.0.0.1:{self.port}"
+        self.port = port or free_port()
+        self.host = f"{addr}:{self.port}"
+        self.netns = netns
+        self.proxy = proxy
         self.users = dict(users or {})
         self.log_path = os.path.join(self.dir, "registry.log")
         self.proc = None
@@ -47,6 +53,8 @@ class Registry:
                                          capture_output=True, text=True).stdout
                     f.write(out.strip() + "\n")
             auth = f"auth:\n  htpasswd:\n    realm: rootpin-test\n    path: {htpasswd}\n"
+        if self.proxy:
+            auth += f"proxy:\n  remoteurl: {self.proxy}\n"
         self.config = os.path.join(self.dir, "config.yml")
         with open(self.config, "w") as f:
             f.write("version: 0.1\n"
@@ -57,10 +65,21 @@ class Registry:
 
     def start(self):
         log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(["docker-registry", "serve", self.config], stdout=log,
-                                     stderr=subprocess.STDOUT)
+        start_offset = log.tell()
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        self.proc = subprocess.Popen(prefix + ["docker-registry", "serve", self.config],
+                                     stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
+        if self.netns:
+            # Not reachable from this namespace: wait for the registry to say it listens.
+            while not self._logged_since(start_offset, f"listening on {self.host}"):
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    with open(self.log_path) as f:
+                        raise RuntimeError(f"docker-registry did not start: {f.read()}")
+                time.sleep(0.1)
+            return
         while True:
             try:
                 urllib.request.urlopen(f"http://{self.host}/v2/", timeout=1).close()
@@ -73,6 +92,11 @@ class Registry:
                     with open(self.log_path) as f:
                         raise RuntimeError(f"docker-registry did not start: {f.read()}")
                 time.sleep(0.1)
+
+    def _logged_since(self, offset, needle):
+        with open(self.log_path, errors="replace") as f:
+            f.seek(offset)
+            return needle in f.read()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
