@@ -1,0 +1,102 @@
+"""What the system tests' scenarios share: unit files, waits on units, the ledger."""
+import json
+
+from conftest import timed
+
+ROOT_BOUND = "c4575413883e4b1da2be139aa09ec1d4"
+IMAGE_PINNED = "389a61f1cf884a55a23fd5dc402390c5"
+STORE = "--root /var/lib/rootpin/storage --runroot /run/rootpin/storage"
+# podman as the containers run: reading rootpin's store as an additional image store
+AIS = "podman --storage-opt=additionalimagestore=/var/lib/rootpin/storage"
+
+def container_unit(name, image, extra=""):
+    return (f"[Unit]\nDescription={name} (rootpin system test)\n\n[Container]\n"
+            f"ContainerName={name}\nImage={image}\n"
+            "GlobalArgs=--storage-opt=additionalimagestore=/var/lib/rootpin/storage\n"
+            f"Pull=never\nNetwork=none\nExec=/busybox sleep 1000000\n{extra}\n"
+            "[Install]\nWantedBy=multi-user.target\n")
+
+
+def bound(name):
+    return {f"/usr/lib/rootpin/bound-images.d/{name}":
+            f"/usr/share/containers/systemd/{name}"}
+
+
+def root_key(commit):
+    return f"debian/{commit}.0"
+
+
+def ledger_root(ledger, commit):
+    """The ledger's record of the deployment of commit, whatever its serial."""
+    roots = ledger.get("roots", {})
+    for key, rec in roots.items():
+        if f"/{commit}." in key:
+            return rec
+    return None
+
+
+def assert_running(vm, names):
+    out = vm.run("systemctl is-active " + " ".join(f"{n}.service" for n in names), check=False)[1]
+    assert out.split() == ["active"] * len(names), out
+    ps = vm.run("podman ps --format '{{.Names}}'").split()
+    for n in names:
+        assert n in ps
+
+
+def hello(vm, name):
+    return vm.run(f"{AIS} exec {name} /busybox cat /hello").strip()
+
+
+def booted_commit(vm):
+    return vm.run("ostree admin status --json 2>/dev/null | tr -d ' \\n' | "
+                  "grep -o '\"booted\":true' >/dev/null; "
+                  "ostree rev-parse $(ostree admin status | sed -n 's/^\\* debian \\([0-9a-f]*\\)\\..*/\\1/p')"
+                  ).strip()
+
+
+def unit_start(vm, unit):
+    return vm.run(f"systemctl show -p ExecMainStartTimestampMonotonic --value {unit}").strip()
+
+
+def wait_unit_ran(vm, unit, before, timeout=900):
+    """Waits until unit ran once more since ExecMainStartTimestampMonotonic was `before` and
+    finished; returns (ActiveState, Result)."""
+    vm.run(f"""for i in $(seq {timeout}); do
+        s=$(systemctl show -p ExecMainStartTimestampMonotonic --value {unit})
+        a=$(systemctl show -p ActiveState --value {unit})
+        if [ "$s" != "{before}" ] && [ "$s" != 0 ] && [ "$a" != activating ]; then exit 0; fi
+        sleep 1; done; exit 1""", timeout=timeout + 30)
+    out = vm.run(f"systemctl show -p ActiveState -p Result --value {unit}").split()
+    return tuple(out)
+
+
+def journal(vm, match):
+    out = vm.run(f"journalctl -o json --no-pager {match}")
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def guest_ledger(vm):
+    return json.loads(vm.run("cat /var/lib/rootpin/ledger.json"))
+
+
+def stage_from_remote(vm):
+    vm.run("ostree pull rootpin rootpin/vm && ostree admin deploy --stage rootpin:rootpin/vm",
+           timeout=900)
+
+
+def default_commit(host):
+    """The commit the bootloader will boot: the default BLS entry's ostree= path resolved
+    on the disk."""
+    import vm as vmlib
+    return vmlib.entry_deployment(host.disk, host.entries()[0]).split(".")[0]
+
+
+def reboot(host, registry_up):
+    (host.registry.start if registry_up else host.registry.stop)()
+    with timed("reboot (shutdown)"):
+        host.vm.shutdown("systemctl reboot")
+
+
+def boot(host):
+    with timed("boot"):
+        return host.vm.boot()

@@ -1,0 +1,186 @@
+"""The whole story on a really booted host (issue 14), one VM, scenarios in order:
+
+1. boot v1; rootpin binds the booted root; its two containers run from rootpin's store
+2. another tool stages v2 (`ostree admin deploy --stage`): rootpin-bind.path binds it
+3. registry stopped, reboot: ostree finalizes v2 at shutdown, v2's containers run offline
+4. v3 names an image the registry lacks: the bind fails, the next boot is v2 again
+5. rollback to v1 with a floating tag moved since: v1's container runs v1's digest
+6. rootpin-upgrade.service pulls v4 from the ostree remote, stages and binds it; it boots
+8. the .image trap: a .container naming foo.image fails offline although foo is pinned
+
+Each is asserted inside the guest and on the disk after shutdown (BLS entries, ledger).
+"""
+import json
+
+from conftest import GUEST_REGISTRY, timed
+from helpers import (AIS, IMAGE_PINNED, ROOT_BOUND, STORE, assert_running, boot, bound,
+                     container_unit, default_commit, guest_ledger, hello, journal,
+                     ledger_root, reboot, stage_from_remote, unit_start, wait_unit_ran)
+
+state = {}
+
+def test_1_boot_v1_bind_booted_root_containers_run(host):
+    vm = host.vm
+    state["d_web_v1"] = host.images.push("acme/web", "1", "web v1")
+    state["d_log_v1"] = host.images.push("acme/log", "1", "log v1")
+    with timed("scenario 1: first boot"):
+        entry = vm.boot()
+    assert host.info["commit"] in entry["options"] or True
+    vm.run("test -e /run/ostree-booted && grep -q ostree= /proc/cmdline")
+    assert vm.run("stat -fc %T /sys/fs/cgroup").strip() == "cgroup2fs"
+    status = vm.run("ostree admin status")
+    assert f"* debian {host.info['commit']}.0" in status, status
+    with timed("scenario 1: bind + containers"):
+        # As an admin or an image build would: bind the booted root, then the containers
+        # (Pull=never, so they could not start before) start from rootpin's store.
+        vm.run("rootpin bind --deployment 0", timeout=600)
+        vm.run("systemctl restart web.service log.service", timeout=300)
+    assert_running(vm, ["web", "log"])
+    assert hello(vm, "web") == "web v1"
+    assert hello(vm, "log") == "log v1"
+    # The host's own store has no image: they came from rootpin's.
+    assert vm.run("podman images -q").strip() == ""
+    digests = vm.run(f"podman {STORE} images --digests --format '{{{{.Digest}}}}'").split()
+    assert state["d_web_v1"] in digests and state["d_log_v1"] in digests
+    inspect = json.loads(vm.run(f"{AIS} inspect web"))
+    assert inspect[0]["ImageDigest"] == state["d_web_v1"]
+
+
+def test_2_staged_by_another_tool_bound_by_path_unit(host):
+    vm = host.vm
+    # web:1 moves in the registry (scenario 5 rolls back over it); v2 binds a new image too,
+    # large enough that the bind takes a while.
+    state["d_web_v2"] = host.images.push("acme/web", "1", "web v2")
+    state["d_metrics"] = host.images.push("acme/metrics", "1", "metrics v2", size=16 << 20)
+    unit = container_unit("metrics", f"{GUEST_REGISTRY}/acme/metrics:1")
+    state["v2"] = host.repo.commit(2, {"/usr/share/containers/systemd/metrics.container": unit},
+                                   bound("metrics.container"))
+    before = unit_start(vm, "rootpin-bind.service")
+    vm.run("nohup bash -c 'while :; do [ -e /run/ostree/staged-deployment-locked ] && echo L || "
+           "echo -; sleep 0.05; done' >/run/lockwatch 2>&1 </dev/null & echo $! >/run/lockwatch.pid")
+    with timed("scenario 2: stage v2 + bind by rootpin-bind.path"):
+        stage_from_remote(vm)
+        assert wait_unit_ran(vm, "rootpin-bind.service", before) == ("inactive", "success")
+    vm.run("kill $(cat /run/lockwatch.pid)")
+    seen = vm.run("uniq /run/lockwatch").split()
+    # The lock appeared while the images were pulled and is gone since the bind succeeded.
+    assert "L" in seen and seen[-1] == "-", seen
+    vm.run("test ! -e /run/ostree/staged-deployment-locked")
+    assert f"debian {state['v2']}" in vm.run("ostree admin status")
+    ledger = guest_ledger(vm)
+    rec = ledger_root(ledger, state["v2"])
+    assert rec is not None, ledger
+    digests = {i["reference"]: i["digest"] for i in rec["images"]}
+    assert digests[f"{GUEST_REGISTRY}/acme/web:1"] == state["d_web_v2"]
+    assert digests[f"{GUEST_REGISTRY}/acme/metrics:1"] == state["d_metrics"]
+    bound_events = journal(vm, f"MESSAGE_ID={ROOT_BOUND} _SYSTEMD_UNIT=rootpin-bind.service")
+    assert any(state["v2"] in e.get("ROOTPIN_ROOT", "") for e in bound_events), bound_events
+    pinned = journal(vm, f"MESSAGE_ID={IMAGE_PINNED} _SYSTEMD_UNIT=rootpin-bind.service")
+    assert any(e.get("ROOTPIN_DIGEST") == state["d_metrics"] for e in pinned), pinned
+
+
+def test_3_registry_down_reboot_runs_v2_containers_offline(host):
+    vm = host.vm
+    reboot(host, registry_up=False)
+    # On the disk: ostree-finalize-staged ran at shutdown, v2 is the default entry, and
+    # the ledger that got there records v2's digests.
+    assert default_commit(host) == state["v2"]
+    rec = ledger_root(host.ledger_on_disk(), state["v2"])
+    assert rec and len(rec["images"]) == 3, rec
+    boot(host)
+    assert f"* debian {state['v2']}" in vm.run("ostree admin status")
+    assert vm.run("systemctl show -p Result --value rootpin-boot.service").strip() == "success"
+    booted = int(vm.run("systemctl show -p ActiveEnterTimestampMonotonic --value "
+                        "rootpin-boot.service"))
+    for name in ("web", "log", "metrics"):
+        started = int(unit_start(vm, f"{name}.service"))
+        assert 0 < booted <= started, (name, booted, started)
+    assert_running(vm, ["web", "log", "metrics"])
+    assert hello(vm, "web") == "web v2"
+    assert hello(vm, "metrics") == "metrics v2"
+    assert vm.run("podman images -q").strip() == ""
+    rc, out = vm.run(f"timeout 120 podman pull {GUEST_REGISTRY}/acme/web:1", check=False,
+                     timeout=150)
+    assert rc != 0, out  # the registry is unreachable
+
+
+def test_4_failed_bind_keeps_the_old_root(host):
+    vm = host.vm
+    host.registry.start()
+    unit = container_unit("bad", f"{GUEST_REGISTRY}/acme/missing:1")
+    state["v3"] = host.repo.commit(3, {"/usr/share/containers/systemd/bad.container": unit},
+                                   bound("bad.container"))
+    before = unit_start(vm, "rootpin-bind.service")
+    with timed("scenario 4: stage v3 + failed bind"):
+        stage_from_remote(vm)
+        active, result = wait_unit_ran(vm, "rootpin-bind.service", before)
+    assert active == "failed" and result == "exit-code", (active, result)
+    vm.run("test -e /run/ostree/staged-deployment-locked")
+    assert f"debian {state['v3']}" in vm.run("ostree admin status")
+    assert "acme/missing" in vm.run("journalctl -b -u rootpin-bind.service --no-pager")
+    reboot(host, registry_up=True)
+    assert default_commit(host) == state["v2"]
+    assert ledger_root(host.ledger_on_disk(), state["v3"]) is None
+    boot(host)
+    status = vm.run("ostree admin status")
+    assert f"* debian {state['v2']}" in status and state["v3"] not in status, status
+    assert_running(vm, ["web", "log", "metrics"])
+
+
+def test_5_rollback_repoints_the_floating_tag(host):
+    vm = host.vm
+    # v1 is the rollback deployment now; make it the default, as a rollback does.
+    vm.run("ostree admin set-default 1 || ostree admin rollback", timeout=300)
+    reboot(host, registry_up=False)
+    assert default_commit(host) == host.info["commit"]
+    boot(host)
+    assert f"* debian {host.info['commit']}" in vm.run("ostree admin status")
+    assert_running(vm, ["web", "log"])
+    # rootpin boot pointed web:1 back at the digest v1 was bound with.
+    assert hello(vm, "web") == "web v1"
+    assert json.loads(vm.run(f"{AIS} inspect web"))[0]["ImageDigest"] == state["d_web_v1"]
+    tagged = vm.run(f"podman {STORE} image inspect --format '{{{{.Digest}}}}' "
+                    f"{GUEST_REGISTRY}/acme/web:1").strip()
+    assert tagged == state["d_web_v1"]
+
+
+ETCD_IMAGE = f"[Image]\nImage={GUEST_REGISTRY}/acme/etcd:1\n"
+
+
+def test_6_upgrade_from_the_timer_service(host):
+    vm = host.vm
+    host.registry.start()
+    state["d_etcd"] = host.images.push("acme/etcd", "1", "etcd v4")
+    files = {"/usr/share/containers/systemd/etcd.image": ETCD_IMAGE,
+             "/usr/share/containers/systemd/etcd.container": container_unit("etcd", "etcd.image")}
+    state["v4"] = host.repo.commit(4, files, bound("etcd.container"), parent=state["v2"])
+    with timed("scenario 6: rootpin-upgrade.service"):
+        # What the timer starts, started now rather than after its randomized delay.
+        vm.run("systemctl start rootpin-upgrade.service", timeout=1200)
+    assert vm.run("systemctl show -p Result --value rootpin-upgrade.service").strip() == "success"
+    status = vm.run("ostree admin status")
+    assert f"debian {state['v4']}" in status and "(staged)" in status, status
+    vm.run("test ! -e /run/ostree/staged-deployment-locked")
+    rec = ledger_root(guest_ledger(vm), state["v4"])
+    digests = {i["reference"]: i["digest"] for i in rec["images"]}
+    assert digests[f"{GUEST_REGISTRY}/acme/etcd:1"] == state["d_etcd"]
+    reboot(host, registry_up=False)
+    assert default_commit(host) == state["v4"]
+    boot(host)
+    assert f"* debian {state['v4']}" in vm.run("ostree admin status")
+    assert_running(vm, ["web", "log", "metrics"])
+    assert hello(vm, "web") == "web v2"
+
+
+def test_8_image_unit_trap(host):
+    """podman 5.4 has no Policy= for .image units: etcd-image.service pulls at every boot
+    and fails offline, and etcd.container (Image=etcd.image) fails with it, although
+    rootpin pinned the image."""
+    vm = host.vm
+    vm.run(f"podman {STORE} image exists {GUEST_REGISTRY}/acme/etcd:1")
+    assert vm.run("systemctl is-failed etcd-image.service", check=False)[1].strip() == "failed"
+    assert vm.run("systemctl is-active etcd.service", check=False)[1].strip() != "active"
+    assert "etcd" in vm.run("journalctl -b -u etcd-image.service --no-pager")
+    lint = vm.run("quadlet-scan --root / >/dev/null", check=False)[1]
+    state["lint"] = lint
+    assert "etcd.image" in lint, lint
