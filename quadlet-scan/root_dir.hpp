@@ -12,10 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "quadlet-scan/error.hpp"
-#include "quadlet-scan/fd.hpp"
 
 namespace quadlet_scan {
+
+using Fd = rootpin::util::Fd;
 
 inline constexpr std::size_t kMaxFileSize = 1024 * 1024;
 

@@ -1,16 +1,15 @@
 // Builds the real services and runs the command line; the one place errors are printed.
 #include <memory>
 
+#include "base/error.hpp"
 #include "src/cli/app.hpp"
 #include "src/log/log.hpp"
 #include "src/podman/podman_image_store.hpp"
-#include "src/util/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace rootpin;
-  cli::Services services;
-  services.make_image_store =
-      [](const cli::GlobalOptions& o) -> std::unique_ptr<podman::ImageStore> {
+  app::Services services;
+  services.make_image_store = [](const app::GlobalOptions& o) -> std::unique_ptr<core::ImageStore> {
     return std::make_unique<podman::PodmanImageStore>(
         podman::PodmanConfig{.podman = o.podman,
                              .root = o.store,

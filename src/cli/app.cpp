@@ -3,10 +3,10 @@
 #include <charconv>
 #include <iostream>
 
+#include "base/size.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/config.hpp"
 #include "src/log/log.hpp"
-#include "src/util/size.hpp"
 
 namespace rootpin::cli {
 
@@ -30,7 +30,7 @@ std::string to_size(const ConfigValue& v, const std::string& key) {
 }
 
 // Configuration values fill every option the command line did not set.
-void apply_config(CLI::App& app, GlobalOptions& o) {
+void apply_config(CLI::App& app, app::GlobalOptions& o) {
   auto values = read_config(o.config_file, o.config_dir);
   for (const auto& [key, v] : values) {
     if (app.get_option("--" + key)->count() > 0) {
@@ -49,7 +49,7 @@ void apply_config(CLI::App& app, GlobalOptions& o) {
   }
 }
 
-void add_global_options(CLI::App& app, GlobalOptions& o) {
+void add_global_options(CLI::App& app, app::GlobalOptions& o) {
   app.add_option("--sysroot", o.sysroot, "The ostree sysroot")->capture_default_str();
   app.add_option("--state-dir", o.state_dir, "Where the ledger lives")->capture_default_str();
   app.add_option("--store", o.store, "rootpin's image store (podman --root)")
@@ -83,8 +83,8 @@ void add_global_options(CLI::App& app, GlobalOptions& o) {
 
 }  // namespace
 
-int run(int argc, char** argv, Services services) {
-  Context ctx(std::move(services));
+int run(int argc, char** argv, app::Services services) {
+  app::Context ctx(std::move(services));
   CLI::App app{"rootpin: keep the container images of image-based OS roots pinned", "rootpin"};
   app.set_version_flag("--version", ROOTPIN_VERSION);
   app.require_subcommand(1);

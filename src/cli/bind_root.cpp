@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/error.hpp"
+#include "base/time.hpp"
 #include "quadlet-scan/scanner.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/progress.hpp"
@@ -11,14 +13,12 @@
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
 #include "src/ostree/sysroot.hpp"
-#include "src/util/error.hpp"
-#include "src/util/time.hpp"
 
 namespace rootpin::cli {
 namespace {
 
 // Undoes this bind's own pulls so that a failed bind leaves the store as it found it.
-void remove_pulled(podman::ImageStore& store, const std::vector<podman::PullOutcome>& outcomes) {
+void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes) {
   std::vector<std::string> ids;
   for (const auto& o : outcomes) {
     if (o.pulled && o.image) {
@@ -37,14 +37,14 @@ void remove_pulled(podman::ImageStore& store, const std::vector<podman::PullOutc
 
 // `listing` (taken before the pulls) updated with what the pulls stored: a pulled image
 // replaces its entry (a new name for an image already there) or is added.
-std::vector<podman::StoredImage> with_pulled(std::vector<podman::StoredImage> listing,
-                                             const std::vector<podman::PullOutcome>& outcomes) {
+std::vector<core::StoredImage> with_pulled(std::vector<core::StoredImage> listing,
+                                           const std::vector<core::PullOutcome>& outcomes) {
   for (const auto& o : outcomes) {
     if (!o.pulled || !o.image) {
       continue;
     }
     auto same = std::find_if(listing.begin(), listing.end(),
-                             [&](const podman::StoredImage& s) { return s.id == o.image->id; });
+                             [&](const core::StoredImage& s) { return s.id == o.image->id; });
     if (same != listing.end()) {
       *same = *o.image;
     } else {
@@ -99,7 +99,7 @@ std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
 }
 
 PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      const std::vector<podman::StoredImage>& listing) {
+                      const std::vector<core::StoredImage>& listing) {
   core::RootWants wants = scan_wants(root, root_id);
   for (const auto& problem : wants.problems) {
     log::warning(problem, log::Fields{root_id, "", ""});
@@ -113,8 +113,8 @@ PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root
 }
 
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      podman::ImageStore& store, const podman::PullerOptions& options,
-                      BindMode mode, bool json) {
+                      core::ImageStore& store, const app::PullerOptions& options, BindMode mode,
+                      bool json) {
   auto listing = store.list();
   auto [wants, plan] = plan_root(root, root_id, listing);
   BindOutcome result;
@@ -125,7 +125,7 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
   }
   Progress progress(Progress::choose(json));
   auto outcomes =
-      podman::run_pulls(store, plan, options, [&](const podman::PullEvent& e) { progress(e); });
+      app::run_pulls(store, plan, options, [&](const app::PullEvent& e) { progress(e); });
   auto record = core::record_of_root(root_id, wants, outcomes, util::now_rfc3339());
   if (!record) {
     remove_pulled(store, outcomes);

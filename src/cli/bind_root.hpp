@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "quadlet-scan/root_dir.hpp"
+#include "src/app/puller.hpp"
+#include "src/core/image_store.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/ledger/ledger.hpp"
-#include "src/podman/image_store.hpp"
-#include "src/podman/puller.hpp"
 
 namespace rootpin::ostree {
 class Sysroot;
@@ -31,7 +31,7 @@ struct BindOutcome {
   // The store after the bind: the listing it planned with, with the images it pulled
   // (as listed after the pulls). Valid while the caller holds the writer lock, so that
   // `upgrade` can gc without listing the store a third time.
-  std::vector<podman::StoredImage> store_after;
+  std::vector<core::StoredImage> store_after;
 };
 
 struct PlannedRoot {
@@ -42,7 +42,7 @@ struct PlannedRoot {
 // Scans a root and plans its pulls against one listing of the store; unit problems are
 // logged as warnings. Throws util::Error when the root cannot be scanned or planned.
 PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      const std::vector<podman::StoredImage>& listing);
+                      const std::vector<core::StoredImage>& listing);
 
 // "plan for ROOT: N present, M to pull" and a line per image (a JSON event per image).
 void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json);
@@ -52,8 +52,8 @@ void print_plan(const core::PullPlan& plan, const std::string& root_id, bool jso
 // be resolved are logged as warnings and the rest of the root is still bound.
 // A dry run prints the plan and changes nothing.
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      podman::ImageStore& store, const podman::PullerOptions& options,
-                      BindMode mode, bool json);
+                      core::ImageStore& store, const app::PullerOptions& options, BindMode mode,
+                      bool json);
 
 // The root's scan as pull wants (unit problems listed, not thrown). Throws util::Error
 // when the root cannot be scanned.

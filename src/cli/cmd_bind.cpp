@@ -53,9 +53,9 @@ ostree::Deployment pick_deployment(const ostree::Sysroot& sysroot, const BindArg
       e.code());
 }
 
-util::ExitCode bind(Context& ctx, const BindArgs& args) {
+util::ExitCode bind(app::Context& ctx, const BindArgs& args) {
   const BindMode mode = args.dry_run ? BindMode::DryRun : BindMode::Bind;
-  std::optional<LedgerWriter> writer;
+  std::optional<app::LedgerWriter> writer;
   if (mode == BindMode::Bind) {
     writer.emplace(ctx.open_ledger_for_writing());
   }
@@ -126,7 +126,7 @@ util::ExitCode bind(Context& ctx, const BindArgs& args) {
 
 }  // namespace
 
-void add_bind_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_bind_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto args = std::make_shared<BindArgs>();
   auto* sub = app.add_subcommand("bind", "Pull and pin the images one OS root opts in");
   auto* staged = sub->add_flag("--staged", args->staged, "Bind the staged deployment");

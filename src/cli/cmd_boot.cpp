@@ -16,7 +16,7 @@
 namespace rootpin::cli {
 namespace {
 
-util::ExitCode boot(Context& ctx, std::optional<int> index) {
+util::ExitCode boot(app::Context& ctx, std::optional<int> index) {
   auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
   ostree::Deployment deployment;
   if (index) {
@@ -63,7 +63,7 @@ util::ExitCode boot(Context& ctx, std::optional<int> index) {
 
 }  // namespace
 
-void add_boot_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_boot_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto index = std::make_shared<std::optional<int>>();
   auto* sub = app.add_subcommand(
       "boot", "Point the booted root's bound tags at the images it was bound with");

@@ -4,11 +4,11 @@
 
 #include <memory>
 
+#include "src/app/holds.hpp"
+#include "src/app/store_view.hpp"
 #include "src/cli/commands.hpp"
-#include "src/cli/holds.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/roots_commands.hpp"
-#include "src/cli/store_view.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/sysroot.hpp"
 
@@ -18,7 +18,7 @@ namespace {
 
 enum class DryRun { No, Yes };
 
-void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
+void require_visible_roots(const app::Context& ctx, const ledger::Ledger& ledger) {
   if (ledger.roots.empty()) {
     return;
   }
@@ -37,7 +37,7 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
       ledger.roots.size(), ctx.options.sysroot, why);
 }
 
-util::ExitCode gc(Context& ctx, DryRun dry_run) {
+util::ExitCode gc(app::Context& ctx, DryRun dry_run) {
   // Holding the writer lock: no pin can record an image between the listing and the removal.
   auto writer = ctx.open_ledger_for_writing();
   // On an ostree sysroot: retire the records of gone roots and keep what live roots hold.
@@ -46,13 +46,13 @@ util::ExitCode gc(Context& ctx, DryRun dry_run) {
                          dry_run == DryRun::Yes ? GcMode::DryRun : GcMode::Remove);
   }
   require_visible_roots(ctx, writer.ledger);
-  auto listing = list_store(ctx);
-  auto plan = core::plan_gc(listing, holds_from_ledger(writer.ledger));
+  auto listing = app::list_store(ctx);
+  auto plan = core::plan_gc(listing, app::holds_from_ledger(writer.ledger));
   std::vector<std::string> ids;
   for (const auto& image : plan.remove) {
     ids.push_back(image.id);
   }
-  auto report = [&](const podman::StoredImage& image, const char* event) {
+  auto report = [&](const core::StoredImage& image, const char* event) {
     std::string name = image.names.empty() ? "<none>" : image.names.front();
     if (ctx.options.json) {
       print_json({{"event", event},
@@ -97,7 +97,7 @@ util::ExitCode gc(Context& ctx, DryRun dry_run) {
 
 }  // namespace
 
-void add_gc_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_gc_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto dry_run = std::make_shared<bool>(false);
   auto* sub = app.add_subcommand("gc", "Remove from the store every image nothing holds");
   sub->add_flag("--dry-run", *dry_run, "Only say what would be removed");

@@ -4,13 +4,13 @@
 
 #include <memory>
 
+#include "base/time.hpp"
 #include "quadlet-scan/unit_file.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/progress.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/log/log.hpp"
-#include "src/util/time.hpp"
 
 namespace rootpin::cli {
 
@@ -29,7 +29,7 @@ void add_string(CLI::App* sub, const std::string& flag, std::optional<std::strin
       flag, [&into](const std::string& v) { into = v; }, help);
 }
 
-util::ExitCode pin(Context& ctx, PinArgs& args) {
+util::ExitCode pin(app::Context& ctx, PinArgs& args) {
   if (!args.tls_verify.empty()) {
     args.pull.tls_verify = quadlet_scan::parse_boolean(args.tls_verify);
     if (!args.pull.tls_verify) {
@@ -49,7 +49,7 @@ util::ExitCode pin(Context& ctx, PinArgs& args) {
     throw util::Error(plan.error());
   }
   Progress progress(Progress::choose(ctx.options.json));
-  auto outcomes = podman::run_pulls(store, *plan, ctx.puller_options(), std::ref(progress));
+  auto outcomes = app::run_pulls(store, *plan, ctx.puller_options(), std::ref(progress));
   const auto& outcome = outcomes.at(0);
   if (outcome.error) {
     throw util::Error(*outcome.error);
@@ -76,7 +76,7 @@ util::ExitCode pin(Context& ctx, PinArgs& args) {
 
 }  // namespace
 
-void add_pin_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_pin_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto args = std::make_shared<PinArgs>();
   auto* sub = app.add_subcommand("pin", "Pull an image into the store if missing, and pin it");
   sub->add_option("reference", args->reference, "Image reference")->required();

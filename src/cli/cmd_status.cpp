@@ -4,11 +4,11 @@
 
 #include <memory>
 
+#include "src/app/holds.hpp"
+#include "src/app/store_view.hpp"
 #include "src/cli/commands.hpp"
-#include "src/cli/holds.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/roots_commands.hpp"
-#include "src/cli/store_view.hpp"
 
 namespace rootpin::cli {
 
@@ -46,10 +46,10 @@ std::string hold_text(const ledger::Ledger& l, const core::Hold& h) {
   return fmt::format("{} ({})", h.holder, h.reference);
 }
 
-util::ExitCode status(Context& ctx) {
+util::ExitCode status(app::Context& ctx) {
   auto ledger = ctx.read_ledger();
-  auto listing = list_store(ctx);
-  auto plan = core::plan_gc(listing, holds_from_ledger(ledger));
+  auto listing = app::list_store(ctx);
+  auto plan = core::plan_gc(listing, app::holds_from_ledger(ledger));
   std::uint64_t total = 0;
   for (const auto& i : listing) {
     total += i.size;
@@ -121,7 +121,7 @@ util::ExitCode status(Context& ctx) {
 
 }  // namespace
 
-void add_status_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_status_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto* sub = app.add_subcommand("status", "Show the store, what holds each image, and the roots");
   table[sub] = [&ctx] { return status(ctx); };
 }

@@ -12,7 +12,7 @@ namespace rootpin::cli {
 
 namespace {
 
-util::ExitCode unpin(Context& ctx, const std::string& what) {
+util::ExitCode unpin(app::Context& ctx, const std::string& what) {
   auto writer = ctx.open_ledger_for_writing();
   std::vector<ledger::AdminPin> removed;
   auto take = [&](std::string_view key) {
@@ -51,7 +51,7 @@ util::ExitCode unpin(Context& ctx, const std::string& what) {
 
 }  // namespace
 
-void add_unpin_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_unpin_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto what = std::make_shared<std::string>();
   auto* sub = app.add_subcommand("unpin", "Forget an admin pin (gc then frees the image)");
   sub->add_option("reference", *what, "Image reference or digest of the pin")->required();

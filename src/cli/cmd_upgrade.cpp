@@ -6,11 +6,11 @@
 #include <memory>
 #include <optional>
 
+#include "src/app/store_view.hpp"
 #include "src/cli/bind_root.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/roots_commands.hpp"
-#include "src/cli/store_view.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
@@ -24,7 +24,7 @@ struct UpgradeArgs {
   bool check = false;
 };
 
-void say(Context& ctx, const nlohmann::json& event, const std::string& text) {
+void say(app::Context& ctx, const nlohmann::json& event, const std::string& text) {
   if (ctx.options.json) {
     print_json(event);
   } else {
@@ -35,7 +35,8 @@ void say(Context& ctx, const nlohmann::json& event, const std::string& text) {
 // No new commit: the live roots must still have their images. A recorded root's missing
 // image is pulled again (by the recorded digest: the root was bound with that image, not
 // with whatever the tag names today); a live root without a record is bound now.
-void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer) {
+void verify_live_roots(app::Context& ctx, const ostree::Sysroot& sysroot,
+                       app::LedgerWriter& writer) {
   auto& store = ctx.image_store();
   std::vector<core::PullWant> wants;
   for (const auto& d : sysroot.deployments()) {
@@ -69,7 +70,7 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
   if (plan->noop()) {
     return;
   }
-  for (const auto& o : podman::run_pulls(store, *plan, ctx.puller_options(), {})) {
+  for (const auto& o : app::run_pulls(store, *plan, ctx.puller_options(), {})) {
     if (o.error) {
       throw util::Error::format("re-pulling {} for {}: {}", o.planned.ref.as_written,
                                 fmt::join(o.planned.wanted_by, ", "), *o.error);
@@ -82,7 +83,7 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
 // Says whether an update exists and what it would pull: the new commit is pulled into the
 // repo and its tree read from a temp checkout, planned against one listing of the store.
 // Nothing is deployed; the ledger and the store are not touched.
-util::ExitCode check_only(Context& ctx, ostree::Sysroot& sysroot, const std::string& osname) {
+util::ExitCode check_only(app::Context& ctx, ostree::Sysroot& sysroot, const std::string& osname) {
   auto update = sysroot.check_for_update(osname);
   if (!update) {
     say(ctx, {{"event", "no_update"}, {"os", osname}}, fmt::format("no update for {}", osname));
@@ -103,11 +104,11 @@ util::ExitCode check_only(Context& ctx, ostree::Sysroot& sysroot, const std::str
   if (!root) {
     throw util::Error::format("opening the tree of {}: {}", label, root.error().to_string());
   }
-  print_plan(plan_root(*root, label, list_store(ctx)).plan, label, ctx.options.json);
+  print_plan(plan_root(*root, label, app::list_store(ctx)).plan, label, ctx.options.json);
   return util::ExitCode::Ok;
 }
 
-util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
+util::ExitCode upgrade(app::Context& ctx, const UpgradeArgs& args) {
   if (args.check) {
     // Reads the ledger not at all: only the sysroot's repo changes (the pulled commit).
     auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
@@ -131,7 +132,7 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
     return util::ExitCode::Ok;
   }
   std::optional<ostree::FinalizationLock> finalization;
-  std::vector<podman::StoredImage> store_after;
+  std::vector<core::StoredImage> store_after;
   try {
     // 4. a staged root must not be finalized at shutdown while its images are missing
     // (inside the try: a lock that cannot be made undoes the staged root too).
@@ -186,7 +187,7 @@ util::ExitCode upgrade(Context& ctx, const UpgradeArgs& args) {
 
 }  // namespace
 
-void add_upgrade_command(CLI::App& app, Context& ctx, CommandTable& table) {
+void add_upgrade_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto args = std::make_shared<UpgradeArgs>();
   auto* sub = app.add_subcommand("upgrade",
                                  "Update the OS and pin the new root's images, as one transaction");

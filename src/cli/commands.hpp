@@ -8,20 +8,20 @@
 #include <functional>
 #include <map>
 
-#include "src/cli/context.hpp"
-#include "src/util/error.hpp"
+#include "base/error.hpp"
+#include "src/app/context.hpp"
 
 namespace rootpin::cli {
 
 using Action = std::function<util::ExitCode()>;
 using CommandTable = std::map<const CLI::App*, Action>;
 
-void add_status_command(CLI::App& app, Context& ctx, CommandTable& table);
-void add_pin_command(CLI::App& app, Context& ctx, CommandTable& table);
-void add_unpin_command(CLI::App& app, Context& ctx, CommandTable& table);
-void add_gc_command(CLI::App& app, Context& ctx, CommandTable& table);
-void add_bind_command(CLI::App& app, Context& ctx, CommandTable& table);
-void add_upgrade_command(CLI::App& app, Context& ctx, CommandTable& table);
-void add_boot_command(CLI::App& app, Context& ctx, CommandTable& table);
+void add_status_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_pin_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_unpin_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_gc_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_bind_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_upgrade_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_boot_command(CLI::App& app, app::Context& ctx, CommandTable& table);
 
 }  // namespace rootpin::cli

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/error.hpp"
 #include "quadlet-scan/unit_file.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::cli {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "src/util/size.hpp"
+#include "base/size.hpp"
 
 namespace rootpin::cli {
 

@@ -12,7 +12,7 @@
 
 namespace rootpin::cli {
 
-using Kind = podman::PullEvent::Kind;
+using Kind = app::PullEvent::Kind;
 
 std::string event_name(Kind kind) {
   switch (kind) {
@@ -33,7 +33,7 @@ ProgressStyle Progress::choose(bool json) {
 
 namespace {
 
-std::string describe(const podman::PullEvent& e) {
+std::string describe(const app::PullEvent& e) {
   switch (e.kind) {
     case Kind::Started: return "pulling " + e.reference;
     case Kind::Retrying:
@@ -46,7 +46,7 @@ std::string describe(const podman::PullEvent& e) {
 
 }  // namespace
 
-void Progress::operator()(const podman::PullEvent& e) {
+void Progress::operator()(const app::PullEvent& e) {
   log::status(describe(e));
   switch (style_) {
     case ProgressStyle::Json: {

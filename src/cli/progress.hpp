@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "src/podman/puller.hpp"
+#include "src/app/puller.hpp"
 
 namespace rootpin::cli {
 
@@ -17,7 +17,7 @@ public:
   static ProgressStyle choose(bool json);
   explicit Progress(ProgressStyle style) : style_(style) {}
 
-  void operator()(const podman::PullEvent& event);
+  void operator()(const app::PullEvent& event);
 
 private:
   void redraw();
@@ -28,6 +28,6 @@ private:
 };
 
 // "pull_started", "pull_retrying", "pull_done", "pull_failed".
-std::string event_name(podman::PullEvent::Kind kind);
+std::string event_name(app::PullEvent::Kind kind);
 
 }  // namespace rootpin::cli

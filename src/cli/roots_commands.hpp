@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "src/cli/context.hpp"
+#include "base/error.hpp"
+#include "src/app/context.hpp"
 #include "src/core/gc_plan.hpp"
 #include "src/ostree/sysroot.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::cli {
 
@@ -20,7 +20,7 @@ enum class GcMode { Remove, DryRun };
 // Drops the records of roots ostree no longer has on disk (live = every deployment,
 // pinned ones included) and, unless DryRun, saves the ledger: retirements are recorded
 // before any image is removed. Returns the retired root ids.
-std::vector<std::string> retire_roots(const ostree::Sysroot& sysroot, LedgerWriter& writer,
+std::vector<std::string> retire_roots(const ostree::Sysroot& sysroot, app::LedgerWriter& writer,
                                       GcMode mode);
 
 // Holds of the live roots that have no record yet: each is rescanned through its dirfd,
@@ -28,14 +28,14 @@ std::vector<std::string> retire_roots(const ostree::Sysroot& sysroot, LedgerWrit
 // remove nothing).
 std::vector<core::Hold> holds_of_unrecorded_roots(const ostree::Sysroot& sysroot,
                                                   const ledger::Ledger& ledger,
-                                                  const std::vector<podman::StoredImage>& listing);
+                                                  const std::vector<core::StoredImage>& listing);
 
 // Retire, then remove every image nothing holds (admin pins, records, unrecorded roots).
 // `listing`: the store as this process last saw it under the same writer lock (upgrade's
 // bind), which saves a podman run; without it the store is listed.
-util::ExitCode gc_with_roots(
-    Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer, GcMode mode,
-    std::optional<std::vector<podman::StoredImage>> listing = std::nullopt);
+util::ExitCode gc_with_roots(app::Context& ctx, const ostree::Sysroot& sysroot,
+                             app::LedgerWriter& writer, GcMode mode,
+                             std::optional<std::vector<core::StoredImage>> listing = std::nullopt);
 
 // The sysroot at path, or nullopt when path is not an ostree sysroot (a plain host: pins
 // only). A sysroot that exists but fails to load is still an error.

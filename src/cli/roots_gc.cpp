@@ -6,17 +6,17 @@
 
 #include <set>
 
+#include "base/error.hpp"
+#include "src/app/holds.hpp"
 #include "src/cli/bind_root.hpp"
-#include "src/cli/holds.hpp"
 #include "src/cli/output.hpp"
 #include "src/cli/roots_commands.hpp"
 #include "src/core/root_gc.hpp"
 #include "src/log/log.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::cli {
 
-std::vector<std::string> retire_roots(const ostree::Sysroot& sysroot, LedgerWriter& writer,
+std::vector<std::string> retire_roots(const ostree::Sysroot& sysroot, app::LedgerWriter& writer,
                                       GcMode mode) {
   std::set<std::string> live;
   for (const auto& d : sysroot.deployments()) {
@@ -38,7 +38,7 @@ std::vector<std::string> retire_roots(const ostree::Sysroot& sysroot, LedgerWrit
 
 std::vector<core::Hold> holds_of_unrecorded_roots(const ostree::Sysroot& sysroot,
                                                   const ledger::Ledger& ledger,
-                                                  const std::vector<podman::StoredImage>& listing) {
+                                                  const std::vector<core::StoredImage>& listing) {
   std::vector<core::Hold> holds;
   for (const auto& d : sysroot.deployments()) {
     if (ledger.find_root(d.root_id) != nullptr) {
@@ -51,12 +51,13 @@ std::vector<core::Hold> holds_of_unrecorded_roots(const ostree::Sysroot& sysroot
   return holds;
 }
 
-util::ExitCode gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
-                             GcMode mode, std::optional<std::vector<podman::StoredImage>> known) {
+util::ExitCode gc_with_roots(app::Context& ctx, const ostree::Sysroot& sysroot,
+                             app::LedgerWriter& writer, GcMode mode,
+                             std::optional<std::vector<core::StoredImage>> known) {
   retire_roots(sysroot, writer, mode);
   auto& store = ctx.image_store();
   const auto listing = known ? std::move(*known) : store.list();
-  auto holds = holds_from_ledger(writer.ledger);
+  auto holds = app::holds_from_ledger(writer.ledger);
   auto extra = holds_of_unrecorded_roots(sysroot, writer.ledger, listing);
   holds.insert(holds.end(), extra.begin(), extra.end());
   const auto plan = core::plan_gc(listing, holds);

@@ -15,7 +15,7 @@ std::string bare_id(const std::string& id) { return id.starts_with("sha256:") ? 
 }  // namespace
 
 BootPlan plan_boot(const ledger::RootRecord& record,
-                   const std::vector<podman::StoredImage>& listing) {
+                   const std::vector<core::StoredImage>& listing) {
   BootPlan plan;
   std::set<std::string> planned;
   for (const auto& bound : record.images) {
@@ -27,7 +27,7 @@ BootPlan plan_boot(const ledger::RootRecord& record,
     if (!planned.insert(name).second) {
       continue;
     }
-    auto image = std::find_if(listing.begin(), listing.end(), [&](const podman::StoredImage& i) {
+    auto image = std::find_if(listing.begin(), listing.end(), [&](const core::StoredImage& i) {
       return bare_id(i.id) == bare_id(bound.image_id);
     });
     if (image == listing.end()) {

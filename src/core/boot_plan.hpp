@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "src/core/image_store.hpp"
 #include "src/ledger/ledger.hpp"
-#include "src/podman/image_store.hpp"
 
 namespace rootpin::core {
 
@@ -23,7 +23,6 @@ struct BootPlan {
 };
 
 // Digest references never float and are left alone; each tag is planned once.
-BootPlan plan_boot(const ledger::RootRecord& record,
-                   const std::vector<podman::StoredImage>& listing);
+BootPlan plan_boot(const ledger::RootRecord& record, const std::vector<core::StoredImage>& listing);
 
 }  // namespace rootpin::core

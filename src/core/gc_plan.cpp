@@ -12,7 +12,7 @@ std::string strip_algo(const std::string& id) {
 
 }  // namespace
 
-bool holds(const Hold& hold, const podman::StoredImage& image) {
+bool holds(const Hold& hold, const core::StoredImage& image) {
   if (!hold.image_id.empty() && strip_algo(hold.image_id) == strip_algo(image.id)) {
     return true;
   }
@@ -26,8 +26,7 @@ bool holds(const Hold& hold, const podman::StoredImage& image) {
                      [&](const std::string& rd) { return rd.ends_with("@" + hold.digest); });
 }
 
-GcPlan plan_gc(const std::vector<podman::StoredImage>& listing,
-               const std::vector<Hold>& all_holds) {
+GcPlan plan_gc(const std::vector<core::StoredImage>& listing, const std::vector<Hold>& all_holds) {
   GcPlan plan;
   std::vector<bool> used(all_holds.size(), false);
   for (const auto& image : listing) {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "src/podman/image_store.hpp"
+#include "src/core/image_store.hpp"
 
 namespace rootpin::core {
 
@@ -18,19 +18,19 @@ struct Hold {
 
 // A hold names an image by its recorded ID, or by its digest if the ID changed (a
 // conservative match: keeping too much is recoverable, removing too much is not).
-bool holds(const Hold& hold, const podman::StoredImage& image);
+bool holds(const Hold& hold, const core::StoredImage& image);
 
 struct HeldImage {
-  podman::StoredImage image;
+  core::StoredImage image;
   std::vector<Hold> holds;
 };
 
 struct GcPlan {
-  std::vector<HeldImage> keep;              // held images, each with who holds it
-  std::vector<podman::StoredImage> remove;  // nothing holds these
-  std::vector<Hold> missing;                // holds whose image is not in the store
+  std::vector<HeldImage> keep;            // held images, each with who holds it
+  std::vector<core::StoredImage> remove;  // nothing holds these
+  std::vector<Hold> missing;              // holds whose image is not in the store
 };
 
-GcPlan plan_gc(const std::vector<podman::StoredImage>& listing, const std::vector<Hold>& holds);
+GcPlan plan_gc(const std::vector<core::StoredImage>& listing, const std::vector<Hold>& holds);
 
 }  // namespace rootpin::core

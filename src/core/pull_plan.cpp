@@ -5,7 +5,7 @@
 namespace rootpin::core {
 
 std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wants,
-                                                const std::vector<podman::StoredImage>& listing) {
+                                                const std::vector<core::StoredImage>& listing) {
   std::vector<PlannedImage> unique;
   for (const auto& want : wants) {
     auto ref = canonicalize(want.reference);

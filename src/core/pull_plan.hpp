@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "quadlet-scan/scanner.hpp"
+#include "src/core/image_store.hpp"
 #include "src/core/reference.hpp"
-#include "src/podman/image_store.hpp"
 
 namespace rootpin::core {
 
@@ -23,7 +23,7 @@ struct PlannedImage {
   CanonicalRef ref;
   quadlet_scan::PullOptions options;
   std::vector<std::string> wanted_by;
-  std::optional<podman::StoredImage> present;  // set when the store already has it
+  std::optional<core::StoredImage> present;  // set when the store already has it
 };
 
 struct PullPlan {
@@ -35,6 +35,6 @@ struct PullPlan {
 
 // Fails on the first invalid reference, naming it and who wants it.
 std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wants,
-                                                const std::vector<podman::StoredImage>& listing);
+                                                const std::vector<core::StoredImage>& listing);
 
 }  // namespace rootpin::core

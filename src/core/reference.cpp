@@ -54,7 +54,7 @@ std::expected<CanonicalRef, std::string> canonicalize(std::string_view reference
   return ref;
 }
 
-bool matches(const CanonicalRef& ref, const podman::StoredImage& image) {
+bool matches(const CanonicalRef& ref, const core::StoredImage& image) {
   for (const auto& repo : candidate_repositories(ref)) {
     if (!ref.digest.empty()) {
       if (contains(image.repo_digests, repo + "@" + ref.digest)) {
@@ -67,8 +67,8 @@ bool matches(const CanonicalRef& ref, const podman::StoredImage& image) {
   return false;
 }
 
-std::optional<podman::StoredImage> find_image(const CanonicalRef& ref,
-                                              const std::vector<podman::StoredImage>& listing) {
+std::optional<core::StoredImage> find_image(const CanonicalRef& ref,
+                                            const std::vector<core::StoredImage>& listing) {
   for (const auto& image : listing) {
     if (matches(ref, image)) {
       return image;
@@ -77,7 +77,7 @@ std::optional<podman::StoredImage> find_image(const CanonicalRef& ref,
   return std::nullopt;
 }
 
-std::string digest_for(const CanonicalRef& ref, const podman::StoredImage& image) {
+std::string digest_for(const CanonicalRef& ref, const core::StoredImage& image) {
   if (!ref.digest.empty()) {
     return ref.digest;
   }

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "src/podman/image_store.hpp"
+#include "src/core/image_store.hpp"
 
 namespace rootpin::core {
 
@@ -30,15 +30,15 @@ std::expected<CanonicalRef, std::string> canonicalize(std::string_view reference
 
 // Whether `image` answers `ref`: a digest reference by RepoDigests, a tag reference by
 // Names. A short name also matches its localhost/ form.
-bool matches(const CanonicalRef& ref, const podman::StoredImage& image);
+bool matches(const CanonicalRef& ref, const core::StoredImage& image);
 
 // The first image of the listing that answers ref.
-std::optional<podman::StoredImage> find_image(const CanonicalRef& ref,
-                                              const std::vector<podman::StoredImage>& listing);
+std::optional<core::StoredImage> find_image(const CanonicalRef& ref,
+                                            const std::vector<core::StoredImage>& listing);
 
 // The manifest digest the store records for ref's repository in `image` (RepoDigests),
 // falling back to the image's Digest.
-std::string digest_for(const CanonicalRef& ref, const podman::StoredImage& image);
+std::string digest_for(const CanonicalRef& ref, const core::StoredImage& image);
 
 // "sha256:<64 hex>" (also accepts the bare 64 hex): whether `text` names a digest rather
 // than a reference, for `unpin DIGEST`.

@@ -43,13 +43,13 @@ namespace {
 
 // The outcome that served want: same canonical name and same pull options, as plan_pulls
 // deduplicates them.
-const podman::PullOutcome* outcome_for(const PullWant& want,
-                                       const std::vector<podman::PullOutcome>& outcomes) {
+const core::PullOutcome* outcome_for(const PullWant& want,
+                                     const std::vector<core::PullOutcome>& outcomes) {
   auto ref = canonicalize(want.reference);
   if (!ref) {
     return nullptr;
   }
-  auto it = std::find_if(outcomes.begin(), outcomes.end(), [&](const podman::PullOutcome& o) {
+  auto it = std::find_if(outcomes.begin(), outcomes.end(), [&](const core::PullOutcome& o) {
     return o.planned.ref.name() == ref->name() && o.planned.options == want.options;
   });
   return it == outcomes.end() ? nullptr : &*it;
@@ -64,11 +64,11 @@ std::string unit_of(const PullWant& want) {
 
 std::expected<ledger::RootRecord, std::string> record_of_root(
     const std::string& root_id, const RootWants& wants,
-    const std::vector<podman::PullOutcome>& outcomes, const std::string& now) {
+    const std::vector<core::PullOutcome>& outcomes, const std::string& now) {
   ledger::RootRecord record{root_id, now, {}};
   std::vector<std::string> failures;
   for (const auto& want : wants.wants) {
-    const podman::PullOutcome* outcome = outcome_for(want, outcomes);
+    const core::PullOutcome* outcome = outcome_for(want, outcomes);
     if (outcome == nullptr || !outcome->image) {
       const std::string reason =
           outcome != nullptr && outcome->error ? *outcome->error : "not pulled";

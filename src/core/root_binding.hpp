@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "quadlet-scan/scanner.hpp"
+#include "src/core/pull_outcome.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/ledger/ledger.hpp"
-#include "src/podman/puller.hpp"
 
 namespace rootpin::core {
 
@@ -35,6 +35,6 @@ void refresh_floating(PullPlan& plan);
 // error listing each image, unit, root and reason (the root must then not be recorded).
 std::expected<ledger::RootRecord, std::string> record_of_root(
     const std::string& root_id, const RootWants& wants,
-    const std::vector<podman::PullOutcome>& outcomes, const std::string& now);
+    const std::vector<core::PullOutcome>& outcomes, const std::string& now);
 
 }  // namespace rootpin::core

@@ -22,7 +22,7 @@ RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
 
 std::vector<Hold> holds_of_references(const std::string& root_id,
                                       const std::vector<std::string>& references,
-                                      const std::vector<podman::StoredImage>& listing) {
+                                      const std::vector<core::StoredImage>& listing) {
   std::vector<Hold> holds;
   for (const auto& reference : references) {
     auto ref = canonicalize(reference);

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "src/core/gc_plan.hpp"
+#include "src/core/image_store.hpp"
 #include "src/ledger/ledger.hpp"
-#include "src/podman/image_store.hpp"
 
 namespace rootpin::core {
 
@@ -25,6 +25,6 @@ RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
 // of the references (a reference that is invalid or absent from the store holds nothing).
 std::vector<Hold> holds_of_references(const std::string& root_id,
                                       const std::vector<std::string>& references,
-                                      const std::vector<podman::StoredImage>& listing);
+                                      const std::vector<core::StoredImage>& listing);
 
 }  // namespace rootpin::core

@@ -1,8 +1,8 @@
 #include "src/ledger/state_dir.hpp"
 
-#include "src/util/atomic_file.hpp"
-#include "src/util/errno_error.hpp"
-#include "src/util/time.hpp"
+#include "base/atomic_file.hpp"
+#include "base/errno_error.hpp"
+#include "base/time.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,9 +17,9 @@
 namespace rootpin::ledger {
 namespace {
 
-using quadlet_scan::Fd;
 using util::errno_error;
 using util::Error;
+using util::Fd;
 
 constexpr const char* kPrevTempName = "ledger.json.prev.tmp";
 constexpr const char* kTempPrefix = ".ledger.json.tmp-";

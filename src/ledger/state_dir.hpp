@@ -12,9 +12,9 @@
 //   3. rename the temp over ledger.json;
 //   4. fsync the directory (one file fsync + one directory fsync per save).
 
-#include "quadlet-scan/fd.hpp"
+#include "base/fd.hpp"
+#include "base/lock_file.hpp"
 #include "src/ledger/ledger.hpp"
-#include "src/util/lock_file.hpp"
 
 #include <chrono>
 #include <optional>
@@ -65,9 +65,9 @@ public:
 
 private:
   void write_ledger(const Ledger& ledger);
-  StateDir(quadlet_scan::Fd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  StateDir(util::Fd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
 
-  quadlet_scan::Fd fd_;
+  util::Fd fd_;
   std::string path_;
 };
 

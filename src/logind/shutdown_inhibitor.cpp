@@ -71,7 +71,7 @@ std::expected<ShutdownInhibitor, std::string> ShutdownInhibitor::take(std::strin
   }
   // The reply owns that descriptor: keep our own copy, close-on-exec so that podman and
   // the other children never hold the inhibitor past rootpin's release.
-  quadlet_scan::Fd own(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  util::Fd own(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
   if (!own) {
     return std::unexpected(fmt::format("cannot keep logind's inhibitor: {}", std::strerror(errno)));
   }

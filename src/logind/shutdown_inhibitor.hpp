@@ -9,7 +9,7 @@
 // No logind (no system bus, logind not running, not allowed) is not an error: take()
 // returns the reason and the caller goes on without one.
 
-#include "quadlet-scan/fd.hpp"
+#include "base/fd.hpp"
 
 #include <expected>
 #include <string>
@@ -30,11 +30,11 @@ public:
 
   bool held() const { return static_cast<bool>(fd_); }
   // Closes the descriptor: logind lets shutdown go on. Idempotent.
-  void release() noexcept { fd_ = quadlet_scan::Fd(); }
+  void release() noexcept { fd_ = util::Fd(); }
 
 private:
-  explicit ShutdownInhibitor(quadlet_scan::Fd fd) : fd_(std::move(fd)) {}
-  quadlet_scan::Fd fd_;
+  explicit ShutdownInhibitor(util::Fd fd) : fd_(std::move(fd)) {}
+  util::Fd fd_;
 };
 
 }  // namespace rootpin::logind

@@ -1,6 +1,6 @@
 #include "src/metrics/metrics.hpp"
 
-#include "src/util/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 
 namespace rootpin::metrics {
 

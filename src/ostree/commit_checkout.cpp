@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <utility>
 
+#include "base/error.hpp"
 #include "src/ostree/gerror.hpp"
 #include "src/ostree/sysroot.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::ostree {
 
@@ -25,8 +25,8 @@ CommitCheckout::~CommitCheckout() {
   }
 }
 
-quadlet_scan::Fd CommitCheckout::open_root() const {
-  quadlet_scan::Fd fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+util::Fd CommitCheckout::open_root() const {
+  util::Fd fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) {
     throw util::Error::format("cannot open the checkout {}: {}", root_, std::strerror(errno));
   }

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "quadlet-scan/fd.hpp"
+#include "base/fd.hpp"
 
 namespace rootpin::ostree {
 
@@ -22,7 +22,7 @@ public:
   // The checked-out tree's root directory.
   const std::string& root() const { return root_; }
   // root() opened O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC, for quadlet-scan's RootDir.
-  quadlet_scan::Fd open_root() const;
+  util::Fd open_root() const;
 
 private:
   friend class Sysroot;

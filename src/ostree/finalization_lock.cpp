@@ -11,8 +11,8 @@
 #include <string_view>
 #include <utility>
 
-#include "quadlet-scan/fd.hpp"
-#include "src/util/error.hpp"
+#include "base/error.hpp"
+#include "base/fd.hpp"
 
 namespace rootpin::ostree {
 namespace {
@@ -23,7 +23,7 @@ constexpr std::string_view kMarker =
 
 // Whether the file at path starts with rootpin's marker (ostree and admins write it empty).
 bool written_by_rootpin(const std::string& path) {
-  quadlet_scan::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd) {
     throw util::Error::format("cannot read the finalization lock {}: {}", path,
                               std::strerror(errno));
@@ -43,8 +43,7 @@ FinalizationLock FinalizationLock::create(std::string path) {
   if (ec) {
     throw util::Error::format("cannot create the directory of {}: {}", path, ec.message());
   }
-  quadlet_scan::Fd fd(
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+  util::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd) {
     if (errno == EEXIST) {
       return FinalizationLock(path, written_by_rootpin(path) ? Owner::Rootpin : Owner::Other);

@@ -4,8 +4,8 @@
 
 #include <string>
 
+#include "base/error.hpp"
 #include "src/ostree/gobject_ptr.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::ostree {
 

@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/error.hpp"
 #include "src/ostree/gerror.hpp"
 #include "src/ostree/sysroot_internal.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::ostree {
 namespace {
@@ -22,7 +22,7 @@ bool is_directory_at(int dirfd, const char* relpath) {
 // libostree's own errors for a directory that is not a sysroot are vague ("No such file
 // or directory"); say what is missing before asking it.
 void require_sysroot_layout(const std::string& path) {
-  quadlet_scan::Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) {
     throw util::Error::format("cannot open sysroot {}: {}", path, std::strerror(errno));
   }
@@ -172,11 +172,11 @@ OstreeDeployment* find_deployment(OstreeSysroot* sysroot, const Deployment& depl
   throw util::Error::format("deployment {} is no longer in sysroot {}", deployment.root_id, path);
 }
 
-quadlet_scan::Fd Sysroot::deployment_dirfd(const Deployment& deployment) const {
+util::Fd Sysroot::deployment_dirfd(const Deployment& deployment) const {
   g_autofree char* relpath = ostree_sysroot_get_deployment_dirpath(
       sysroot_.get(), find_deployment(sysroot_.get(), deployment, path_));
-  quadlet_scan::Fd fd(::openat(ostree_sysroot_get_fd(sysroot_.get()), relpath,
-                               O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  util::Fd fd(::openat(ostree_sysroot_get_fd(sysroot_.get()), relpath,
+                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) {
     throw util::Error::format("cannot open deployment {} at {}/{}: {}", deployment.root_id, path_,
                               relpath, std::strerror(errno));

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "quadlet-scan/fd.hpp"
+#include "base/fd.hpp"
 #include "src/ostree/commit_checkout.hpp"
 #include "src/ostree/deployment.hpp"
 #include "src/ostree/gobject_ptr.hpp"
@@ -51,7 +51,7 @@ public:
 
   // The deployment's root directory, opened O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC relative to
   // the sysroot's own fd.
-  quadlet_scan::Fd deployment_dirfd(const Deployment& deployment) const;
+  util::Fd deployment_dirfd(const Deployment& deployment) const;
 
   // Takes ostree's sysroot lock, waiting at most `wait` for another holder.
   SysrootLock lock(std::chrono::milliseconds wait = std::chrono::seconds(30));

@@ -9,10 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "base/error.hpp"
 #include "src/ostree/gerror.hpp"
 #include "src/ostree/sysroot.hpp"
 #include "src/ostree/sysroot_internal.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::ostree {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <thread>
 
+#include "base/error.hpp"
 #include "src/ostree/gerror.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::ostree {
 

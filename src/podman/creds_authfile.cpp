@@ -13,10 +13,10 @@
 #include <string_view>
 #include <utility>
 
-#include "quadlet-scan/fd.hpp"
+#include "base/errno_error.hpp"
+#include "base/error.hpp"
+#include "base/fd.hpp"
 #include "quadlet-scan/image_ref.hpp"
-#include "src/util/errno_error.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::podman {
 
@@ -48,7 +48,7 @@ std::optional<CredsAuthFile> CredsAuthFile::create(const std::string& reference,
     throw util::errno_error("create a private directory for the credentials of", reference);
   }
   CredsAuthFile file(tmpl);  // from here on the destructor cleans up
-  quadlet_scan::Fd fd(
+  util::Fd fd(
       ::open(file.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) {
     throw util::errno_error("create", file.path_);

@@ -6,9 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "base/error.hpp"
 #include "src/log/log.hpp"
 #include "src/podman/creds_authfile.hpp"
-#include "src/util/error.hpp"
 
 namespace rootpin::podman {
 

@@ -7,10 +7,15 @@
 #include <utility>
 #include <vector>
 
-#include "src/podman/image_store.hpp"
-#include "src/util/process.hpp"
+#include "base/process.hpp"
+#include "src/core/image_store.hpp"
 
 namespace rootpin::podman {
+
+using core::ImageStore;
+using core::PulledImage;
+using core::PullRequest;
+using core::StoredImage;
 
 struct PodmanConfig {
   std::string podman = "podman";  // a path, or a name looked up on PATH

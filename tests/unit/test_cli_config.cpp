@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/error.hpp"
 #include "src/cli/config.hpp"
-#include "src/util/error.hpp"
 
 namespace fs = std::filesystem;
 using rootpin::cli::read_config;

@@ -3,7 +3,7 @@
 #include "src/core/gc_plan.hpp"
 
 using namespace rootpin::core;
-using rootpin::podman::StoredImage;
+using rootpin::core::StoredImage;
 
 TEST_CASE("gc removes exactly the images nothing holds") {
   std::vector<StoredImage> listing = {

@@ -3,7 +3,7 @@
 #include "src/core/pull_plan.hpp"
 
 using namespace rootpin::core;
-using rootpin::podman::StoredImage;
+using rootpin::core::StoredImage;
 
 TEST_CASE("plan_pulls dedupes identical wants and splits present from missing") {
   std::vector<StoredImage> listing = {{"id1", {"quay.io/a/x:1"}, {}, "sha256:1", 5}};

@@ -3,7 +3,7 @@
 #include "src/core/reference.hpp"
 
 using namespace rootpin::core;
-using rootpin::podman::StoredImage;
+using rootpin::core::StoredImage;
 
 TEST_CASE("canonicalize applies podman's defaults") {
   CHECK(canonicalize("alpine")->name() == "docker.io/library/alpine:latest");

@@ -22,9 +22,9 @@ quadlet_scan::UnitResult unit(std::string name, std::optional<std::string> image
   return u;
 }
 
-podman::StoredImage stored(const std::string& id, std::vector<std::string> names,
-                           const std::string& digest) {
-  podman::StoredImage image;
+core::StoredImage stored(const std::string& id, std::vector<std::string> names,
+                         const std::string& digest) {
+  core::StoredImage image;
   image.id = id;
   image.names = std::move(names);
   image.digest = digest;
@@ -62,9 +62,9 @@ TEST_CASE("the record of a root carries each unit's digest and image ID") {
   auto plan = core::plan_pulls(wants.wants, {});
   REQUIRE(plan.has_value());
   REQUIRE(plan->to_pull.size() == 2);
-  std::vector<podman::PullOutcome> outcomes;
+  std::vector<core::PullOutcome> outcomes;
   for (const auto& planned : plan->to_pull) {
-    podman::PullOutcome o;
+    core::PullOutcome o;
     o.planned = planned;
     o.pulled = true;
     if (planned.ref.repository.ends_with("/a")) {
@@ -112,7 +112,7 @@ TEST_CASE("a rescanned root without a record holds the images its references nam
   const auto recorded = stored(kIdA, {}, "");
   const auto only_new = stored(kIdB, {"127.0.0.1:5000/b:1"}, "sha256:" + std::string(64, '2'));
   const auto stray = stored(std::string(64, 'd'), {"127.0.0.1:5000/x:1"}, "");
-  const std::vector<podman::StoredImage> listing{recorded, only_new, stray};
+  const std::vector<core::StoredImage> listing{recorded, only_new, stray};
 
   std::vector<core::Hold> holds{{"a.image in os/cur.0", "127.0.0.1:5000/a:1", "", kIdA}};
   auto rescanned = core::holds_of_references(
@@ -138,7 +138,7 @@ TEST_CASE("boot re-points only the floating tags that moved") {
        {"d.image", "127.0.0.1:5000/d@sha256:" + std::string(64, '3'), "", "e", "t"},
        {"gone.image", "127.0.0.1:5000/gone:1", "", std::string(64, 'f'), "t"}}};
   // a:latest was moved to a newer image by a later root's bind.
-  const std::vector<podman::StoredImage> listing{
+  const std::vector<core::StoredImage> listing{
       stored(kIdA, {}, ""), stored(std::string(64, 'n'), {"127.0.0.1:5000/a:latest"}, ""),
       stored(kIdB, {"127.0.0.1:5000/b:1"}, "")};
   auto plan = core::plan_boot(record, listing);
@@ -159,7 +159,7 @@ TEST_CASE("Policy=always/newer tags are asked for again; others and digests are 
       {"127.0.0.1:5000/d@sha256:" + std::string(64, '3'), newer, "d.image in r"}};
   auto d = stored(kIdB, {}, "sha256:" + std::string(64, '3'));
   d.repo_digests = {"127.0.0.1:5000/d@sha256:" + std::string(64, '3')};
-  const std::vector<podman::StoredImage> listing{
+  const std::vector<core::StoredImage> listing{
       stored(kIdA, {"127.0.0.1:5000/f:latest"}, ""),
       stored(std::string(64, 'c'), {"127.0.0.1:5000/s:1"}, ""), d};
   auto plan = core::plan_pulls(wants, listing);

@@ -1,6 +1,6 @@
 #include "src/ledger/state_dir.hpp"
 
-#include "src/util/error.hpp"
+#include "base/error.hpp"
 #include "tests/unit/child_process.hpp"
 #include "tests/unit/file_helpers.hpp"
 #include "tests/unit/temp_dir.hpp"

@@ -1,6 +1,6 @@
 #include "src/metrics/metrics.hpp"
 
-#include "src/util/error.hpp"
+#include "base/error.hpp"
 #include "tests/unit/file_helpers.hpp"
 #include "tests/unit/temp_dir.hpp"
 

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <string>
 
+#include "base/error.hpp"
 #include "src/ostree/finalization_lock.hpp"
 #include "src/ostree/sysroot.hpp"
-#include "src/util/error.hpp"
 
 namespace fs = std::filesystem;
 using namespace rootpin::ostree;
@@ -123,7 +123,7 @@ TEST_CASE("deployments of a sysroot that is not booted") {
   CHECK_FALSE(sysroot.staged().has_value());
 
   SUBCASE("the deployment dirfd is its root") {
-    quadlet_scan::Fd fd = sysroot.deployment_dirfd(d);
+    rootpin::util::Fd fd = sysroot.deployment_dirfd(d);
     CHECK(read_at(fd.get(), "usr/share/rootpin-test/version") == "1.0\n");
   }
   SUBCASE("ostree admin pin shows as pinned") {

@@ -5,10 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/error.hpp"
 #include "src/podman/podman_image_store.hpp"
-#include "src/util/error.hpp"
 
 using namespace rootpin::podman;
+using namespace rootpin::core;
 namespace fs = std::filesystem;
 
 namespace {

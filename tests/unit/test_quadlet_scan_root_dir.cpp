@@ -326,7 +326,7 @@ TEST_CASE("root_dir: open and adopt") {
 
   int fd = ::open(f.root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   REQUIRE(fd >= 0);
-  auto adopted = RootDir::adopt(quadlet_scan::Fd(fd), "deploy/abc.0");
+  auto adopted = RootDir::adopt(rootpin::util::Fd(fd), "deploy/abc.0");
   REQUIRE(adopted.has_value());
   CHECK(adopted->display_name() == "deploy/abc.0");
   CHECK(adopted->read_file("/etc/passwd").value() == "root-passwd");

@@ -1,6 +1,6 @@
-#include "src/util/lock_file.hpp"
+#include "base/lock_file.hpp"
 
-#include "src/util/error.hpp"
+#include "base/error.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <fcntl.h>
@@ -20,8 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-quadlet_scan::Fd open_dir(const std::string& path) {
-  return quadlet_scan::Fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+rootpin::util::Fd open_dir(const std::string& path) {
+  return rootpin::util::Fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 // A child process that takes the lock, says so on a pipe, and holds it until told to go

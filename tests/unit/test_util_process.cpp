@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "src/util/error.hpp"
-#include "src/util/process.hpp"
+#include "base/error.hpp"
+#include "base/process.hpp"
 
 using rootpin::util::describe_argv;
 using rootpin::util::ProcessRequest;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "src/util/size.hpp"
+#include "base/size.hpp"
 
 using rootpin::util::human_size;
 using rootpin::util::parse_size;

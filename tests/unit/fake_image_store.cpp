@@ -1,11 +1,11 @@
-#include "src/podman/fake_image_store.hpp"
+#include "tests/unit/fake_image_store.hpp"
 
 #include <algorithm>
 #include <thread>
 
-#include "src/util/error.hpp"
+#include "base/error.hpp"
 
-namespace rootpin::podman {
+namespace rootpin::test {
 
 void FakeImageStore::add_remote(const std::string& reference, StoredImage image) {
   std::lock_guard lock(mutex_);
@@ -116,4 +116,4 @@ int FakeImageStore::max_concurrent_pulls() const {
   return max_running_;
 }
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::test

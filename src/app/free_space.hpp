@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace rootpin::podman {
+namespace rootpin::app {
 
 struct FreeSpace {
   std::string checked;          // the path statvfs looked at (the store or its nearest parent)
@@ -25,4 +25,4 @@ std::optional<FreeSpace> free_space_of(const std::string& store);
 // min-free 1.1 GB"; nullopt when there is room (or min_free is 0, or it cannot be known).
 std::optional<std::string> free_space_problem(const std::string& store, std::uint64_t min_free);
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::app

@@ -1,6 +1,6 @@
-#include "src/util/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 
-#include "src/util/errno_error.hpp"
+#include "base/errno_error.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -41,7 +41,7 @@ AtomicFile::AtomicFile(const std::string& path, mode_t mode) {
   if (name.empty()) {
     throw Error::format("cannot write {}: not a file name", path);
   }
-  dir_ = quadlet_scan::Fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  dir_ = util::Fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir_) {
     throw errno_error("open directory", dir);
   }
@@ -54,7 +54,7 @@ AtomicFile::AtomicFile(const std::string& path, mode_t mode) {
 AtomicFile::AtomicFile(int dirfd, std::string name, mode_t mode, std::string dir_display)
     : dir_display_(std::move(dir_display)), name_(std::move(name)) {
   target_path_ = join_path(dir_display_, name_);
-  dir_ = quadlet_scan::Fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  dir_ = util::Fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
   if (!dir_) {
     throw errno_error("use directory", dir_display_);
   }
@@ -70,7 +70,7 @@ void AtomicFile::create_temp(mode_t mode) {
     int fd = ::openat(dir_.get(), candidate.c_str(),
                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd >= 0) {
-      file_ = quadlet_scan::Fd(fd);
+      file_ = util::Fd(fd);
       temp_name_ = std::move(candidate);
       // The umask must not widen or narrow what the caller asked for (0600 stays 0600).
       if (::fchmod(file_.get(), mode) != 0) {

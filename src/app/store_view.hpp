@@ -3,12 +3,12 @@
 
 #include <filesystem>
 
-#include "src/cli/context.hpp"
+#include "src/app/context.hpp"
 #include "src/core/gc_plan.hpp"
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 // The listing of the store, empty (and no podman run) when the store does not exist yet.
-std::vector<podman::StoredImage> list_store(Context& ctx);
+std::vector<core::StoredImage> list_store(Context& ctx);
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

@@ -1,6 +1,6 @@
-#include "src/cli/holds.hpp"
+#include "src/app/holds.hpp"
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 std::vector<core::Hold> holds_from_ledger(const ledger::Ledger& ledger) {
   std::vector<core::Hold> holds;
@@ -16,4 +16,4 @@ std::vector<core::Hold> holds_from_ledger(const ledger::Ledger& ledger) {
   return holds;
 }
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

@@ -14,10 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "src/core/image_store.hpp"
+#include "src/core/pull_outcome.hpp"
 #include "src/core/pull_plan.hpp"
-#include "src/podman/image_store.hpp"
 
-namespace rootpin::podman {
+namespace rootpin::app {
+
+using core::ImageStore;
+using core::PullOutcome;
+using core::StoredImage;
 
 struct PullEvent {
   enum class Kind { Started, Retrying, Done, Failed };
@@ -42,14 +47,6 @@ struct PullerOptions {
   std::uint64_t min_free = 0;
 };
 
-struct PullOutcome {
-  core::PlannedImage planned;
-  std::optional<StoredImage> image;  // the stored image (present or pulled)
-  std::string digest;                // manifest digest for the reference
-  std::optional<std::string> error;  // the pull failed after every try
-  bool pulled = false;               // pulled now (false: was present)
-};
-
 // One outcome per planned image, present ones first, in plan order.
 std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan,
                                    const PullerOptions& options, const PullReporter& report);
@@ -62,4 +59,4 @@ int tries_for(const quadlet_scan::PullOptions& options, int default_tries);
 // refused credentials, bad reference).
 bool is_retryable(const std::string& reason);
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::app

@@ -8,9 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "src/podman/image_store.hpp"
+#include "src/core/image_store.hpp"
 
-namespace rootpin::podman {
+namespace rootpin::test {
+
+using core::ImageStore;
+using core::PulledImage;
+using core::PullRequest;
+using core::StoredImage;
 
 class FakeImageStore final : public ImageStore {
 public:
@@ -51,4 +56,4 @@ private:
   int pull_delay_ms_ = 0;
 };
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::test

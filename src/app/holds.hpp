@@ -6,10 +6,10 @@
 #include "src/core/gc_plan.hpp"
 #include "src/ledger/ledger.hpp"
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 // Every admin pin ("admin pin") and every image of every root record
 // ("<unit> in <root id>").
 std::vector<core::Hold> holds_from_ledger(const ledger::Ledger& ledger);
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

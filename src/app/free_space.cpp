@@ -1,4 +1,4 @@
-#include "src/podman/free_space.hpp"
+#include "src/app/free_space.hpp"
 
 #include <sys/statvfs.h>
 
@@ -6,9 +6,9 @@
 
 #include <cerrno>
 
-#include "src/util/size.hpp"
+#include "base/size.hpp"
 
-namespace rootpin::podman {
+namespace rootpin::app {
 
 std::optional<FreeSpace> free_space_of(const std::string& store) {
   std::string path = store.empty() ? "." : store;
@@ -48,4 +48,4 @@ std::optional<std::string> free_space_problem(const std::string& store, std::uin
       store, space->checked, util::human_size(space->available), util::human_size(min_free));
 }
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::app

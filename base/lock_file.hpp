@@ -3,7 +3,7 @@
 // open file description of that directory, so it also excludes other DirLocks in the same
 // process, and the kernel drops it when the holder dies (no stale lock files to clean).
 
-#include "quadlet-scan/fd.hpp"
+#include "base/fd.hpp"
 
 #include <sys/types.h>
 
@@ -22,7 +22,7 @@ public:
 
   // Tries without blocking, then polls until `timeout`; throws util::Error on timeout
   // naming the path and the holder's pid when the kernel tells it. Without `on_wait` the
-  // notice goes to log::notice.
+  // wait is silent (the base layer does not log; callers pass log::notice).
   static DirLock acquire(int dirfd, const std::string& display, std::chrono::milliseconds timeout,
                          const WaitNotice& on_wait = {});
 
@@ -37,10 +37,9 @@ public:
   const std::string& display() const { return display_; }
 
 private:
-  DirLock(quadlet_scan::Fd fd, std::string display)
-      : fd_(std::move(fd)), display_(std::move(display)) {}
+  DirLock(util::Fd fd, std::string display) : fd_(std::move(fd)), display_(std::move(display)) {}
 
-  quadlet_scan::Fd fd_;
+  util::Fd fd_;
   std::string display_;
 };
 

@@ -1,4 +1,4 @@
-#include "src/util/time.hpp"
+#include "base/time.hpp"
 
 #include <ctime>
 

@@ -9,7 +9,7 @@
 // Every failure (ENOSPC, EIO, EROFS, ...) throws util::Error naming the path and the reason,
 // and leaves the old target untouched.
 
-#include "quadlet-scan/fd.hpp"
+#include "base/fd.hpp"
 
 #include <sys/types.h>
 
@@ -48,8 +48,8 @@ private:
   void create_temp(mode_t mode);
   void discard() noexcept;
 
-  quadlet_scan::Fd dir_;
-  quadlet_scan::Fd file_;
+  util::Fd dir_;
+  util::Fd file_;
   std::string dir_display_;
   std::string name_;
   std::string target_path_;

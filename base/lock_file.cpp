@@ -1,7 +1,6 @@
-#include "src/util/lock_file.hpp"
+#include "base/lock_file.hpp"
 
-#include "src/log/log.hpp"
-#include "src/util/errno_error.hpp"
+#include "base/errno_error.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -57,7 +56,7 @@ std::optional<pid_t> flock_holder(int fd) {
 DirLock DirLock::acquire(int dirfd, const std::string& display, std::chrono::milliseconds timeout,
                          const WaitNotice& on_wait) {
   // A fresh open file description, so the lock is ours alone (see the header).
-  quadlet_scan::Fd fd(::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  util::Fd fd(::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) {
     throw errno_error("open", display);
   }
@@ -84,11 +83,7 @@ DirLock DirLock::acquire(int dirfd, const std::string& display, std::chrono::mil
       told = true;
       std::string message =
           fmt::format("waiting for {} to release {}...", holder_text(fd.get()), display);
-      if (on_wait) {
-        on_wait(message);
-      } else {
-        log::notice(message);
-      }
+      if (on_wait) on_wait(message);
     }
     std::this_thread::sleep_for(std::min<Clock::duration>(pause, deadline - now));
     pause = std::min(pause * 2, std::chrono::milliseconds(250));

@@ -8,16 +8,16 @@
 #include <optional>
 #include <string>
 
-#include "src/cli/options.hpp"
+#include "src/app/options.hpp"
+#include "src/app/puller.hpp"
+#include "src/core/image_store.hpp"
 #include "src/ledger/state_dir.hpp"
-#include "src/podman/image_store.hpp"
-#include "src/podman/puller.hpp"
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 // How main builds the real services (and tests the fake ones).
 struct Services {
-  std::function<std::unique_ptr<podman::ImageStore>(const GlobalOptions&)> make_image_store;
+  std::function<std::unique_ptr<core::ImageStore>(const GlobalOptions&)> make_image_store;
 };
 
 // A writer's view of the ledger: the state dir, its lock (held for the whole command),
@@ -37,17 +37,17 @@ public:
 
   GlobalOptions options;
 
-  podman::ImageStore& image_store();
+  core::ImageStore& image_store();
   // Creates the state dir when missing, refuses a read-only one before anything changes,
   // takes the writer lock and loads the ledger (warnings go to the log loudly).
   LedgerWriter open_ledger_for_writing();
   // Readers take no lock; a missing state dir is the empty ledger.
   ledger::Ledger read_ledger();
-  podman::PullerOptions puller_options() const;
+  app::PullerOptions puller_options() const;
 
 private:
   Services services_;
-  std::unique_ptr<podman::ImageStore> image_store_;
+  std::unique_ptr<core::ImageStore> image_store_;
 };
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

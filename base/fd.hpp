@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace quadlet_scan {
+namespace rootpin::util {
 
 class Fd {
 public:
@@ -36,4 +36,4 @@ private:
   int fd_ = -1;
 };
 
-}  // namespace quadlet_scan
+}  // namespace rootpin::util

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 struct GlobalOptions {
   std::string sysroot = "/";
@@ -22,4 +22,4 @@ struct GlobalOptions {
   std::string config_dir;       // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
 };
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

@@ -1,4 +1,4 @@
-#include "src/cli/context.hpp"
+#include "src/app/context.hpp"
 
 #include <fcntl.h>
 #include <sys/statvfs.h>
@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/error.hpp"
+#include "base/size.hpp"
 #include "src/log/log.hpp"
-#include "src/util/error.hpp"
-#include "src/util/size.hpp"
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 namespace {
 
@@ -35,7 +35,7 @@ void require_writable(const ledger::StateDir& dir) {
 
 }  // namespace
 
-podman::ImageStore& Context::image_store() {
+core::ImageStore& Context::image_store() {
   if (!image_store_) {
     image_store_ = services_.make_image_store(options);
   }
@@ -45,7 +45,8 @@ podman::ImageStore& Context::image_store() {
 LedgerWriter Context::open_ledger_for_writing() {
   auto dir = ledger::StateDir::open(options.state_dir, ledger::StateDir::Create::IfMissing);
   require_writable(dir);
-  auto lock = dir.lock_writer(std::chrono::seconds(options.lock_timeout));
+  auto lock = dir.lock_writer(std::chrono::seconds(options.lock_timeout),
+                              [](const std::string& message) { log::notice(message); });
   auto loaded = dir.load();
   report_load(loaded);
   LedgerWriter writer{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
@@ -66,12 +67,12 @@ ledger::Ledger Context::read_ledger() {
   return std::move(loaded.ledger);
 }
 
-podman::PullerOptions Context::puller_options() const {
-  podman::PullerOptions o;
+app::PullerOptions Context::puller_options() const {
+  app::PullerOptions o;
   o.jobs = options.jobs;
   o.timeout = std::chrono::seconds(options.timeout);
   o.min_free = util::parse_size(options.min_free).value_or(0);  // checked when parsed
   return o;
 }
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

@@ -2,13 +2,14 @@
 
 #include <limits>
 
-#include "src/podman/fake_image_store.hpp"
-#include "src/podman/free_space.hpp"
-#include "src/podman/puller.hpp"
+#include "src/app/free_space.hpp"
+#include "src/app/puller.hpp"
+#include "tests/unit/fake_image_store.hpp"
 #include "tests/unit/temp_dir.hpp"
 
-using namespace rootpin::podman;
+using namespace rootpin::app;
 using rootpin::core::plan_pulls;
+using rootpin::test::FakeImageStore;
 using Kind = PullEvent::Kind;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "src/util/errno_error.hpp"
+#include "base/errno_error.hpp"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "src/podman/puller.hpp"
+#include "src/app/puller.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -6,10 +6,10 @@
 #include <mutex>
 #include <thread>
 
-#include "src/podman/free_space.hpp"
-#include "src/util/error.hpp"
+#include "base/error.hpp"
+#include "src/app/free_space.hpp"
 
-namespace rootpin::podman {
+namespace rootpin::app {
 
 std::optional<std::chrono::milliseconds> parse_retry_delay(const std::string& text) {
   if (text.empty()) {
@@ -82,7 +82,7 @@ AttemptResult pull_with_retries(ImageStore& store, const core::PlannedImage& p,
   auto fixed_delay =
       p.options.retry_delay ? parse_retry_delay(*p.options.retry_delay) : std::nullopt;
   auto delay = fixed_delay.value_or(options.default_delay);
-  PullRequest request{p.ref.as_written, p.options, options.timeout};
+  core::PullRequest request{p.ref.as_written, p.options, options.timeout};
   report({PullEvent::Kind::Started, p.ref.as_written, 1, tries, "", ""});
   for (int attempt = 1;; ++attempt) {
     try {
@@ -175,4 +175,4 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
   return outcomes;
 }
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::app

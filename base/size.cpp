@@ -1,4 +1,4 @@
-#include "src/util/size.hpp"
+#include "base/size.hpp"
 
 #include <fmt/format.h>
 

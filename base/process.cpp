@@ -1,4 +1,4 @@
-#include "src/util/process.hpp"
+#include "base/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +12,8 @@
 #include <cstring>
 #include <map>
 
-#include "quadlet-scan/fd.hpp"
-#include "src/util/error.hpp"
+#include "base/error.hpp"
+#include "base/fd.hpp"
 
 extern char** environ;
 
@@ -21,7 +21,7 @@ namespace rootpin::util {
 
 namespace {
 
-using quadlet_scan::Fd;
+using util::Fd;
 using Clock = std::chrono::steady_clock;
 
 struct Pipe {

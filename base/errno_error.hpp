@@ -3,7 +3,7 @@
 // "cannot <action> <path>: <strerror>", e.g. "cannot write /var/lib/rootpin/ledger.json.tmp:
 // No space left on device".
 
-#include "src/util/error.hpp"
+#include "base/error.hpp"
 
 #include <cerrno>
 #include <string>

@@ -9,7 +9,7 @@
 
 #include "quadlet-scan/scanner.hpp"
 
-namespace rootpin::podman {
+namespace rootpin::core {
 
 struct StoredImage {
   std::string id;                         // full 64-hex image ID
@@ -49,4 +49,4 @@ public:
   virtual std::string store_path() const = 0;
 };
 
-}  // namespace rootpin::podman
+}  // namespace rootpin::core
