@@ -13,9 +13,4 @@ void print_line(const std::string& text) {
   std::fflush(stdout);
 }
 
-std::string short_id(const std::string& id) {
-  std::string bare = id.starts_with("sha256:") ? id.substr(7) : id;
-  return bare.substr(0, 12);
-}
-
 }  // namespace rootpin::cli

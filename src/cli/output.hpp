@@ -7,13 +7,13 @@
 #include <string>
 
 #include "base/size.hpp"
+#include "src/core/reference.hpp"
 
 namespace rootpin::cli {
 
 void print_json(const nlohmann::json& j);
 void print_line(const std::string& text);
+using core::short_id;
 using util::human_size;
-// The first 12 hex of an image ID, as podman shows it.
-std::string short_id(const std::string& id);
 
 }  // namespace rootpin::cli

@@ -100,4 +100,9 @@ bool looks_like_digest(std::string_view text) {
          });
 }
 
+std::string short_id(const std::string& id) {
+  std::string bare = id.starts_with("sha256:") ? id.substr(7) : id;
+  return bare.substr(0, 12);
+}
+
 }  // namespace rootpin::core

@@ -44,4 +44,7 @@ std::string digest_for(const CanonicalRef& ref, const core::StoredImage& image);
 // than a reference, for `unpin DIGEST`.
 bool looks_like_digest(std::string_view text);
 
+// The first 12 hex of an image ID, as podman shows it.
+std::string short_id(const std::string& id);
+
 }  // namespace rootpin::core

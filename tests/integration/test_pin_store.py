@@ -101,7 +101,7 @@ def test_unpin_then_gc_removes_and_gc_keeps_held(env):
     digest = rp.ledger()["pins"][1]["digest"]
     rp.run("unpin", digest, check=True)      # by digest
     dry = rp.run("gc", "--dry-run", check=True)
-    assert "would_remove" in dry.stdout and len(rp.store_ids()) == 2
+    assert "would remove" in dry.stdout and len(rp.store_ids()) == 2
     rp.run("gc", check=True)
     names = [n for i in rp.store_images() for n in i["Names"]]
     assert names == [keep]

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quadlet-scan/root_dir.hpp"
+#include "src/app/events.hpp"
 #include "src/app/puller.hpp"
 #include "src/core/image_store.hpp"
 #include "src/core/pull_plan.hpp"
@@ -20,12 +21,13 @@ class FinalizationLock;
 struct Deployment;
 }  // namespace rootpin::ostree
 
-namespace rootpin::cli {
+namespace rootpin::app {
 
 enum class BindMode { Bind, DryRun };
 
 struct BindOutcome {
   std::optional<ledger::RootRecord> record;  // nullopt on a dry run
+  core::PullPlan plan;                       // what was (dry run: would be) pulled
   std::size_t present = 0;                   // images the store already had
   std::size_t pulled = 0;                    // images pulled now
   // The store after the bind: the listing it planned with, with the images it pulled
@@ -44,16 +46,14 @@ struct PlannedRoot {
 PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root_id,
                       const std::vector<core::StoredImage>& listing);
 
-// "plan for ROOT: N present, M to pull" and a line per image (a JSON event per image).
-void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json);
-
 // On a failed pull, the images this call pulled are removed again (the store is as it
 // was) and util::Error names each image, unit, root and podman's reason. Units that cannot
 // be resolved are logged as warnings and the rest of the root is still bound.
-// A dry run prints the plan and changes nothing.
+// A dry run tells the plan (events.plan) and changes nothing. Pull progress goes to
+// events.pull.
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      core::ImageStore& store, const app::PullerOptions& options, BindMode mode,
-                      bool json);
+                      core::ImageStore& store, const PullerOptions& options, BindMode mode,
+                      Events& events);
 
 // The root's scan as pull wants (unit problems listed, not thrown). Throws util::Error
 // when the root cannot be scanned.
@@ -71,4 +71,4 @@ void release_finalization(ostree::FinalizationLock& lock, const std::string& roo
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
                                            const ostree::Deployment& deployment);
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

@@ -1,4 +1,4 @@
-#include "src/cli/bind_root.hpp"
+#include "src/app/bind_root.hpp"
 
 #include <fmt/format.h>
 
@@ -7,14 +7,12 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "quadlet-scan/scanner.hpp"
-#include "src/cli/output.hpp"
-#include "src/cli/progress.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
 #include "src/ostree/sysroot.hpp"
 
-namespace rootpin::cli {
+namespace rootpin::app {
 namespace {
 
 // Undoes this bind's own pulls so that a failed bind leaves the store as it found it.
@@ -56,31 +54,6 @@ std::vector<core::StoredImage> with_pulled(std::vector<core::StoredImage> listin
 
 }  // namespace
 
-void print_plan(const core::PullPlan& plan, const std::string& root_id, bool json) {
-  auto entry = [&](const core::PlannedImage& p, const char* action) {
-    if (json) {
-      print_json({{"event", "plan"},
-                  {"root", root_id},
-                  {"action", action},
-                  {"reference", p.ref.as_written},
-                  {"wanted_by", p.wanted_by}});
-    } else {
-      print_line(
-          fmt::format("  {:<8} {}  ({})", action, p.ref.as_written, fmt::join(p.wanted_by, ", ")));
-    }
-  };
-  if (!json) {
-    print_line(fmt::format("plan for {}: {} present, {} to pull", root_id, plan.present.size(),
-                           plan.to_pull.size()));
-  }
-  for (const auto& p : plan.present) {
-    entry(p, "present");
-  }
-  for (const auto& p : plan.to_pull) {
-    entry(p, "pull");
-  }
-}
-
 core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string& root_id) {
   auto scan = quadlet_scan::scan_root(root, quadlet_scan::ScanOptions{});
   if (!scan) {
@@ -113,19 +86,18 @@ PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root
 }
 
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
-                      core::ImageStore& store, const app::PullerOptions& options, BindMode mode,
-                      bool json) {
+                      core::ImageStore& store, const PullerOptions& options, BindMode mode,
+                      Events& events) {
   auto listing = store.list();
   auto [wants, plan] = plan_root(root, root_id, listing);
   BindOutcome result;
   result.present = plan.present.size();
   if (mode == BindMode::DryRun) {
-    print_plan(plan, root_id, json);
+    events.plan(root_id, plan);
+    result.plan = std::move(plan);
     return result;
   }
-  Progress progress(Progress::choose(json));
-  auto outcomes =
-      app::run_pulls(store, plan, options, [&](const app::PullEvent& e) { progress(e); });
+  auto outcomes = run_pulls(store, plan, options, [&](const PullEvent& e) { events.pull(e); });
   auto record = core::record_of_root(root_id, wants, outcomes, util::now_rfc3339());
   if (!record) {
     remove_pulled(store, outcomes);
@@ -136,6 +108,7 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
   }
   result.record = std::move(*record);
   result.store_after = with_pulled(std::move(listing), outcomes);
+  result.plan = std::move(plan);
   return result;
 }
 
@@ -156,4 +129,4 @@ quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
   return std::move(*root);
 }
 
-}  // namespace rootpin::cli
+}  // namespace rootpin::app

@@ -1,0 +1,125 @@
+#include "src/app/gc.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/error.hpp"
+#include "src/app/holds.hpp"
+#include "src/app/store_view.hpp"
+#include "src/core/reference.hpp"
+#include "src/log/log.hpp"
+
+namespace rootpin::app {
+
+namespace {
+
+void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
+  if (ledger.roots.empty()) {
+    return;
+  }
+  std::string why;
+  try {
+    if (!ostree::Sysroot::load(ctx.options.sysroot).deployments().empty()) {
+      return;
+    }
+    why = "it has no deployments";
+  } catch (const util::Error& e) {
+    why = e.what();
+  }
+  throw util::Error::format(
+      "refusing to gc: the ledger records {} root(s) but the sysroot {} cannot be read ({}); "
+      "removing images now could take them from a live root",
+      ledger.roots.size(), ctx.options.sysroot, why);
+}
+
+// gc on a host that is not an ostree sysroot: admin pins (and records, if the sysroot is
+// readable after all) hold images.
+GcReport gc_without_roots(Context& ctx, LedgerWriter& writer, GcMode mode, Events& events) {
+  require_visible_roots(ctx, writer.ledger);
+  auto listing = list_store(ctx);
+  auto plan = core::plan_gc(listing, holds_from_ledger(writer.ledger));
+  GcReport report;
+  std::vector<std::string> ids;
+  for (const auto& image : plan.remove) {
+    ids.push_back(image.id);
+  }
+  if (mode == GcMode::DryRun || ids.empty()) {
+    for (const auto& image : plan.remove) {
+      events.gc_image(GcAction::WouldRemove, image);
+    }
+    report.removed = plan.remove;
+    return report;
+  }
+  try {
+    ctx.image_store().remove(ids);
+  } catch (const util::Error& e) {
+    // Some may be gone: say which are left.
+    auto left = ctx.image_store().list();
+    for (const auto& image : plan.remove) {
+      bool still =
+          std::any_of(left.begin(), left.end(), [&](const auto& l) { return l.id == image.id; });
+      if (!still) {
+        events.gc_image(GcAction::Removed, image);
+      }
+    }
+    throw util::Error(e.what(), util::ExitCode::Partial);
+  }
+  for (const auto& image : plan.remove) {
+    events.gc_image(GcAction::Removed, image);
+    log::emit(log::Event::GcFreed, log::Priority::Info,
+              fmt::format("removed {} from the store", core::short_id(image.id)),
+              {.root = "",
+               .image = image.names.empty() ? image.id : image.names.front(),
+               .digest = image.digest});
+  }
+  report.removed = plan.remove;
+  return report;
+}
+
+}  // namespace
+
+GcReport gc(Context& ctx, GcMode mode, Events& events) {
+  // Holding the writer lock: no pin can record an image between the listing and the removal.
+  auto writer = ctx.open_ledger_for_writing();
+  // On an ostree sysroot: retire the records of gone roots and keep what live roots hold.
+  if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
+    return gc_with_roots(ctx, *sysroot, writer, mode, events);
+  }
+  return gc_without_roots(ctx, writer, mode, events);
+}
+
+GcReport gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
+                       GcMode mode, Events& events,
+                       std::optional<std::vector<core::StoredImage>> known) {
+  GcReport report;
+  report.retired = retire_roots(sysroot, writer, mode);
+  auto& store = ctx.image_store();
+  const auto listing = known ? std::move(*known) : store.list();
+  auto holds = holds_from_ledger(writer.ledger);
+  auto extra = holds_of_unrecorded_roots(sysroot, writer.ledger, listing);
+  holds.insert(holds.end(), extra.begin(), extra.end());
+  const auto plan = core::plan_gc(listing, holds);
+  std::vector<std::string> ids;
+  for (const auto& image : plan.remove) {
+    events.gc_image(mode == GcMode::DryRun ? GcAction::WouldRemove : GcAction::Removing, image);
+    ids.push_back(image.id);
+  }
+  report.removed = plan.remove;
+  if (mode == GcMode::DryRun || ids.empty()) {
+    return report;
+  }
+  try {
+    store.remove(ids);
+  } catch (const util::Error& e) {
+    throw util::Error(fmt::format("gc: {}", e.what()), util::ExitCode::Partial);
+  }
+  for (const auto& image : plan.remove) {
+    log::emit(log::Event::GcFreed, log::Priority::Info,
+              fmt::format("removed {} (nothing holds it)", core::short_id(image.id)),
+              log::Fields{"", image.names.empty() ? image.id : image.names.front(), image.digest});
+  }
+  return report;
+}
+
+}  // namespace rootpin::app

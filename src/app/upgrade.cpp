@@ -1,0 +1,167 @@
+#include "src/app/upgrade.hpp"
+
+#include <fmt/format.h>
+
+#include "base/error.hpp"
+
+#include <optional>
+
+#include "src/app/bind_root.hpp"
+#include "src/app/store_view.hpp"
+#include "src/core/pull_plan.hpp"
+#include "src/core/reference.hpp"
+#include "src/log/log.hpp"
+#include "src/ostree/finalization_lock.hpp"
+#include "src/ostree/sysroot.hpp"
+
+namespace rootpin::app {
+namespace {
+
+// No new commit: the live roots must still have their images. A recorded root's missing
+// image is pulled again (by the recorded digest: the root was bound with that image, not
+// with whatever the tag names today); a live root without a record is bound now.
+void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
+                       Events& events) {
+  auto& store = ctx.image_store();
+  std::vector<core::PullWant> wants;
+  for (const auto& d : sysroot.deployments()) {
+    const ledger::RootRecord* record = writer.ledger.find_root(d.root_id);
+    if (record == nullptr) {
+      auto outcome = bind_root(open_deployment_root(sysroot, d), d.root_id, store,
+                               ctx.puller_options(), BindMode::Bind, events);
+      writer.ledger.set_root(std::move(*outcome.record));
+      continue;
+    }
+    // The record has the digests; the root's units have the pull options (auth, TLS).
+    const auto scanned = scan_wants(open_deployment_root(sysroot, d), d.root_id);
+    for (const auto& image : record->images) {
+      const std::string wanted_by = image.unit + " in " + d.root_id;
+      quadlet_scan::PullOptions options;
+      for (const auto& w : scanned.wants) {
+        if (w.wanted_by == wanted_by) {
+          options = w.options;
+        }
+      }
+      auto ref = core::canonicalize(image.reference);
+      const bool by_digest = ref && ref->digest.empty() && !image.digest.empty();
+      wants.push_back(core::PullWant{
+          by_digest ? ref->repository + "@" + image.digest : image.reference, options, wanted_by});
+    }
+  }
+  auto plan = core::plan_pulls(wants, store.list());
+  if (!plan) {
+    throw util::Error::format("verifying the live roots: {}", plan.error());
+  }
+  if (plan->noop()) {
+    return;
+  }
+  for (const auto& o : run_pulls(store, *plan, ctx.puller_options(), {})) {
+    if (o.error) {
+      throw util::Error::format("re-pulling {} for {}: {}", o.planned.ref.as_written,
+                                fmt::join(o.planned.wanted_by, ", "), *o.error);
+    }
+    events.repulled(o.planned.ref.as_written);
+  }
+}
+
+// Says whether an update exists and what it would pull: the new commit is pulled into the
+// repo and its tree read from a temp checkout, planned against one listing of the store.
+// Nothing is deployed; the ledger and the store are not touched.
+void check_only(Context& ctx, ostree::Sysroot& sysroot, const std::string& osname, Events& events) {
+  auto update = sysroot.check_for_update(osname);
+  if (!update) {
+    events.no_update(osname, false);
+    return;
+  }
+  events.update_available(osname, *update);
+  // Not deployed yet, so no serial: the commit names the root in the plan.
+  const std::string label = osname + "/" + update->checksum;
+  const auto checkout = sysroot.check_out(update->checksum);
+  auto root = quadlet_scan::RootDir::adopt(checkout.open_root(), label);
+  if (!root) {
+    throw util::Error::format("opening the tree of {}: {}", label, root.error().to_string());
+  }
+  events.plan(label, plan_root(*root, label, list_store(ctx)).plan);
+}
+
+}  // namespace
+
+UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) {
+  if (args.check) {
+    // Reads the ledger not at all: only the sysroot's repo changes (the pulled commit).
+    auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
+    auto sysroot_lock = sysroot.lock(std::chrono::seconds(ctx.options.lock_timeout));
+    UpgradeReport report{args.osname.empty() ? sysroot.default_osname() : args.osname, false, {}};
+    check_only(ctx, sysroot, report.osname, events);
+    return report;
+  }
+  // 1. rootpin's lock, then the sysroot lock.
+  auto writer = ctx.open_ledger_for_writing();
+  auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
+  auto sysroot_lock = sysroot.lock(std::chrono::seconds(ctx.options.lock_timeout));
+  const std::string osname = args.osname.empty() ? sysroot.default_osname() : args.osname;
+
+  // 2.–3. pull the origin; stage it (booted) or write it as pending (not booted).
+  log::status(fmt::format("pulling the OS update for {}", osname));
+  auto created = sysroot.pull_and_deploy(osname);
+  if (!created) {
+    events.no_update(osname, true);
+    verify_live_roots(ctx, sysroot, writer, events);
+    writer.save();
+    return UpgradeReport{osname, false, {}};
+  }
+  std::optional<ostree::FinalizationLock> finalization;
+  std::vector<core::StoredImage> store_after;
+  try {
+    // 4. a staged root must not be finalized at shutdown while its images are missing
+    // (inside the try: a lock that cannot be made undoes the staged root too).
+    if (created->role == ostree::Role::Staged) {
+      finalization.emplace(ostree::FinalizationLock::create());
+    }
+    // 5. scan, pull, pin, record.
+    auto outcome = bind_root(open_deployment_root(sysroot, *created), created->root_id,
+                             ctx.image_store(), ctx.puller_options(), BindMode::Bind, events);
+    const std::size_t images = outcome.record->images.size();
+    store_after = std::move(outcome.store_after);
+    writer.ledger.set_root(std::move(*outcome.record));
+    writer.save();
+    log::emit(log::Event::RootBound, log::Priority::Info,
+              fmt::format("bound {}: {} images ({} pulled, {} already present)", created->root_id,
+                          images, outcome.pulled, outcome.present),
+              log::Fields{created->root_id, "", ""});
+  } catch (const util::Error& e) {
+    // 6. failure: undo the new deployment. Earlier roots, pins and images are as they were:
+    // bind_root removed what it pulled and the ledger was not saved.
+    log::emit(log::Event::UpgradeFailed, log::Priority::Error,
+              fmt::format("upgrade of {} failed: {}", osname, e.what()),
+              log::Fields{created->root_id, "", ""});
+    try {
+      sysroot.undo(*created);
+    } catch (const util::Error& undo_error) {
+      if (finalization) {
+        finalization->keep();  // still staged and unbound: it must never be finalized
+      }
+      throw util::Error::format("{}; undoing {} failed too: {}", e.what(), created->root_id,
+                                undo_error.what());
+    }
+    throw util::Error::format("upgrade of {} undone: {}", osname, e.what());
+  }
+  // 6. success: ostree may finalize it now (unless someone else holds it back).
+  if (finalization) {
+    release_finalization(*finalization, created->root_id);
+  }
+  const char* how = created->role == ostree::Role::Staged ? "staged" : "deployed";
+  log::emit(log::Event::UpgradeStaged, log::Priority::Notice,
+            fmt::format("{} {} ({}) with its images pinned", how, created->root_id,
+                        created->version.empty() ? "-" : created->version),
+            log::Fields{created->root_id, "", ""});
+  events.deployed(created->role, created->root_id, created->version);
+  // 7. gc: a root ostree dropped while deploying (the old rollback) releases its images.
+  // The bind's view of the store is still exact (we hold the writer lock): no new listing.
+  sysroot.reload();
+  return UpgradeReport{
+      osname, true,
+      gc_with_roots(ctx, sysroot, writer, GcMode::Remove, events, std::move(store_after))};
+}
+
+}  // namespace rootpin::app
