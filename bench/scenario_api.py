@@ -65,3 +65,23 @@ class Comparison:
     rounds: Optional[int] = None
     runs: Optional[int] = None
     warmup: Optional[int] = None
+
+
+def quadlet_scan_vs_cat(ctx, root, share, target_ratio, parameters):
+    """The scan scenarios' comparison: cat of every file under `share` (the floor) against
+    quadlet-scan --json of `root`."""
+    import os
+    import shlex
+    if not os.access(ctx.quadlet_scan_bin, os.X_OK):
+        raise SystemExit(f"{ctx.quadlet_scan_bin} not built (cmake --build build)")
+    q_root, q_share = shlex.quote(root), shlex.quote(share)
+    return Comparison(
+        a=Side("cat floor", f"find {q_share} -type f -print0 | xargs -0 cat >/dev/null",
+               display="find ROOT/usr/share/containers/systemd -type f -print0 | "
+                       "xargs -0 cat >/dev/null"),
+        b=Side("quadlet-scan --json",
+               f"{shlex.quote(ctx.quadlet_scan_bin)} --root {q_root} --json >/dev/null",
+               display="quadlet-scan --root ROOT --json >/dev/null"),
+        target_ratio=target_ratio,
+        parameters=parameters,
+    )

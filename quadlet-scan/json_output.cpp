@@ -42,6 +42,18 @@ std::string error_text(const UnitResult& u) {
   return e.to_string();
 }
 
+Json image_json(const ImageUse& use) {
+  Json j;
+  j["image"] = use.reference;
+  j["key"] = use.key;
+  j["file"] = use.file;
+  if (use.line != 0) j["line"] = use.line;
+  put(j, "via", use.via);
+  put(j, "image_tag", use.image_tag);
+  if (Json pull = pull_json(use.pull); !pull.empty()) j["pull"] = std::move(pull);
+  return j;
+}
+
 }  // namespace
 
 std::string to_json_line(const UnitResult& u) {
@@ -53,15 +65,24 @@ std::string to_json_line(const UnitResult& u) {
     if (u.error->line != 0) j["line"] = u.error->line;
     return dump(j);
   }
-  if (u.built_locally) {
+  if (u.built_locally && u.images.empty()) {
     j["built_locally"] = *u.built_locally;
+    if (!u.warnings.empty()) j["warnings"] = u.warnings;
     return dump(j);
   }
   j["source"] = u.source;
   put(j, "bound_by", u.bound_by);
+  put(j, "default_instance", u.default_instance);
+  // The first image at the top level: the single-image form of earlier versions.
   put(j, "image", u.image);
   put(j, "image_tag", u.image_tag);
   if (Json pull = pull_json(u.pull); !pull.empty()) j["pull"] = std::move(pull);
+  if (!u.images.empty()) {
+    Json images = Json::array();
+    for (const ImageUse& use : u.images) images.push_back(image_json(use));
+    j["images"] = std::move(images);
+  }
+  put(j, "built_locally", u.built_locally);
   put(j, "unsupported", u.unsupported);
   if (!u.warnings.empty()) j["warnings"] = u.warnings;
   return dump(j);

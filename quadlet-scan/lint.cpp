@@ -1,6 +1,7 @@
 #include "quadlet-scan/lint.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -63,11 +64,49 @@ std::optional<std::string> lint_store(const UnitFile& container, const std::stri
                         stores.front()));
 }
 
-std::optional<std::string> lint_image_policy(const PullOptions& pull, const Error& where) {
-  if (pull.policy == "missing" || pull.policy == "never") return std::nullopt;
-  return at(where, fmt::format("Policy={} pulls again at boot and fails offline; "
-                               "set Policy=missing or Policy=never",
-                               pull.policy.value_or("always (the default)")));
+std::string lint_image_unit(const PullOptions& pull, const UnitName& image_unit,
+                            const Error& where) {
+  const std::string service = image_unit.service_name();
+  if (pull.policy) {
+    const bool pulls_again = *pull.policy != "missing" && *pull.policy != "never";
+    return at(where,
+              fmt::format("Policy= came in podman 5.6: podman 5.4 (Debian 13) rejects it and "
+                          "generates no {0}, so every .container with Image={1} fails to start "
+                          "(no image name, a required unit missing), pinned image or not{2}; "
+                          "for podman 5.4 remove Policy= and write the image itself in the "
+                          ".container's Image= (podman run pulls only a missing image)",
+                          service, image_unit.full,
+                          pulls_again ? fmt::format("; with podman 5.6 Policy={} pulls at every "
+                                                    "boot and fails offline",
+                                                    *pull.policy)
+                                      : ""));
+  }
+  return at(where,
+            fmt::format("{0} runs `podman image pull` at every boot (podman 5.4 has no pull "
+                        "policy for .image units, `podman pull` none at all) and fails offline, "
+                        "and every .container with Image={1} requires it and fails too; write "
+                        "the image itself in the .container's Image= (podman run pulls only a "
+                        "missing image), or with podman 5.6 or later set Policy=missing",
+                        service, image_unit.full));
+}
+
+std::string lint_yaml_repeated(const Error& where, std::string_view used) {
+  return at(where, fmt::format("podman 5.4 plays only the last Yaml= ({}); several Yaml= "
+                               "came in podman 5.7: the other files' images are not pulled",
+                               used));
+}
+
+std::string lint_kube_skipped(std::string_view kind, const Error& where) {
+  return at(where, fmt::format("podman kube play runs no {} (it plays Pod, Deployment, "
+                               "DaemonSet and Job): its images are not pulled",
+                               kind));
+}
+
+std::optional<std::string> lint_kube_pull_policy(std::string_view policy, const Error& where) {
+  std::string lower(policy);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower != "always") return std::nullopt;
+  return at(where, "imagePullPolicy: Always pulls at every start of the pod and fails offline");
 }
 
 std::optional<std::string> lint_container_pull(const std::optional<std::string>& pull,

@@ -3,12 +3,14 @@
 // Each check returns a warning "file:line: message" or nothing.
 
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "quadlet-scan/error.hpp"
 #include "quadlet-scan/image_ref.hpp"
 #include "quadlet-scan/scanner.hpp"
+#include "quadlet-scan/specifiers.hpp"
 #include "quadlet-scan/unit_file.hpp"
 
 namespace quadlet_scan {
@@ -18,9 +20,23 @@ namespace quadlet_scan {
 std::optional<std::string> lint_store(const UnitFile& container, const std::string& source,
                                       const std::vector<std::string>& stores);
 
-// A .image whose Policy= is not missing or never pulls again at boot (and fails offline).
-// `where` is the .image unit's Policy= (or Image=) line.
-std::optional<std::string> lint_image_policy(const PullOptions& pull, const Error& where);
+// The .image trap of podman 5.4 (Debian 13): its .image units have no Policy= (it came in
+// podman 5.6; 5.4 rejects the key and generates no service), and `podman image pull` has
+// no pull policy, so NAME-image.service pulls at every boot and fails offline, and so does
+// every .container that names NAME.image (it requires that service). Always a warning,
+// saying exactly what happens with each podman and what to write instead. `where` is the
+// .image unit's Policy= (or Image=) line.
+std::string lint_image_unit(const PullOptions& pull, const UnitName& image_unit,
+                            const Error& where);
+
+// A .kube with several Yaml=: podman 5.4 plays only the last one (several came in 5.7).
+std::string lint_yaml_repeated(const Error& where, std::string_view used);
+
+// A document podman kube play runs no container of (StatefulSet, ReplicaSet, CronJob).
+std::string lint_kube_skipped(std::string_view kind, const Error& where);
+
+// imagePullPolicy: Always pulls at every start of the pod.
+std::optional<std::string> lint_kube_pull_policy(std::string_view policy, const Error& where);
 
 // Pull=always on a .container defeats the pre-pull.
 std::optional<std::string> lint_container_pull(const std::optional<std::string>& pull,

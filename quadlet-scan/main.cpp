@@ -30,7 +30,10 @@ void print_plain(const quadlet_scan::ScanResult& result) {
     }
     for (const auto& w : u.warnings) fmt::print(stderr, "quadlet-scan: {}\n", w);
     if (u.unsupported) fmt::print(stderr, "quadlet-scan: {}: {}\n", u.source, *u.unsupported);
-    if (u.pullable() && printed.insert(*u.image).second) fmt::print("{}\n", *u.image);
+    if (!u.pullable()) continue;
+    for (const auto& use : u.images) {
+      if (printed.insert(use.reference).second) fmt::print("{}\n", use.reference);
+    }
   }
 }
 

@@ -4,9 +4,12 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "quadlet-scan/opt_in.hpp"
 #include "quadlet-scan/search_paths.hpp"
 #include "quadlet-scan/specifiers.hpp"
+#include "quadlet-scan/unit_loader.hpp"
 #include "quadlet-scan/unit_resolver.hpp"
 
 namespace quadlet_scan {
@@ -22,7 +25,7 @@ UnitResult problem_result(std::string name, Error error) {
 }
 
 bool names_anything(const UnitResult& r) {
-  return r.image || r.error || r.built_locally || r.unsupported;
+  return !r.images.empty() || r.error || r.built_locally || r.unsupported;
 }
 
 class Scan {
@@ -33,19 +36,24 @@ public:
   void add(UnitResult r) { results_.emplace(r.unit, std::move(r)); }
   bool has(const std::string& name) const { return results_.contains(name); }
 
+  // One unit name is one unit: the search paths' winner is what Quadlet generates, even
+  // when the link points at a file of that name that it shadows.
   void bind_links(const OptIn& opt_in) {
     for (const BoundLink& link : opt_in.links) {
       if (has(link.unit_name)) continue;
       auto name = parse_unit_name(link.unit_name);
       if (!name) continue;  // read_opt_in only keeps parseable names
-      if (auto r = resolve_unit(ctx_, UnitRef{*name, link.target, link.link}, InstallFilter::Any)) {
+      const std::string* winner = ctx_.index.find(link.unit_name);
+      const std::string& source = winner != nullptr ? *winner : link.target;
+      if (auto r = resolve(UnitRef{*name, source, link.link}, InstallFilter::Any)) {
         add(std::move(*r));
       }
     }
   }
 
-  // Every unit of the search paths that may name an image, except masked ones and bare
-  // templates that have instances (those are covered by their instances).
+  // Every unit of the search paths that may name an image, except masked ones. A bare
+  // template is bound as its DefaultInstance= (also when other instances exist) unless
+  // that instance has a unit of its own; without one it is left to its instances.
   void bind_search_paths(const std::set<std::string>& masked,
                          const std::map<std::string, std::string>& bound_by, InstallFilter filter) {
     std::set<std::string> templates_with_instances;
@@ -57,12 +65,38 @@ public:
       if (has(name_text) || masked.contains(name_text)) continue;
       auto name = parse_unit_name(name_text);
       if (!name || !may_name_image(name->type)) continue;
-      if (name->is_template() && templates_with_instances.contains(name_text)) continue;
       std::optional<std::string> link;
       if (auto it = bound_by.find(name_text); it != bound_by.end()) link = it->second;
-      auto r = resolve_unit(ctx_, UnitRef{*name, path, link}, filter);
-      if (r && names_anything(*r)) add(std::move(*r));
+      auto r = resolve(UnitRef{*name, path, link}, filter);
+      if (!r || !names_anything(*r)) continue;
+      if (name->is_template()) {
+        if (r->default_instance && ctx_.index.units.contains(*r->default_instance)) continue;
+        if (r->unsupported && templates_with_instances.contains(name_text)) continue;
+      }
+      add(std::move(*r));
     }
+  }
+
+  // Quadlet skips a unit file it cannot read or parse and takes the next file of that
+  // name in the search paths; so does this, saying so.
+  std::optional<UnitResult> resolve(const UnitRef& ref, InstallFilter filter) {
+    auto r = resolve_unit(ctx_, ref, filter);
+    if (!r || !r->error || r->error->path != ref.source) return r;
+    auto it = ctx_.index.shadowed.find(ref.name.full);
+    if (it == ctx_.index.shadowed.end() || unit_file_loads(ctx_.root, ref.source)) return r;
+    for (const std::string& next : it->second) {
+      if (!unit_file_loads(ctx_.root, next)) continue;
+      UnitRef again = ref;
+      again.source = next;
+      auto alt = resolve_unit(ctx_, again, filter);
+      if (alt) {
+        alt->warnings.insert(alt->warnings.begin(),
+                             fmt::format("{}; Quadlet skips that file and uses {}",
+                                         r->error->to_string(), next));
+      }
+      return alt;
+    }
+    return r;
   }
 
   ScanResult finish() {

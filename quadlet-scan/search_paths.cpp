@@ -1,6 +1,8 @@
 #include "quadlet-scan/search_paths.hpp"
 
 #include <cerrno>
+#include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -17,46 +19,93 @@ std::string join(std::string_view dir, std::string_view name) {
   return dir == "/" ? fmt::format("/{}", name) : fmt::format("{}/{}", dir, name);
 }
 
+// Walks the search directories as the generator does: each directory, then its
+// subdirectories depth first in name order (a symlink to a directory is followed, a
+// directory already visited is not walked again), never into a directory whose name ends
+// in ".d" (drop-in directories are looked up by name, not walked). The units of a
+// directory are taken before those of its subdirectories, so "/a/x.container" wins over
+// "/a/b/x.container".
 class Walker {
 public:
   Walker(const RootDir& root, UnitIndex& index) : root_(root), index_(index) {}
 
-  void walk(const std::string& dir, int depth, bool top) {
-    auto entries = root_.list_dir(dir);
-    if (!entries) {
-      if (!(top && entries.error().errnum == ENOENT)) {
-        index_.errors.push_back(std::move(entries.error()));
-      }
+  // users_filter: the root's /etc search directory, whose users*/ subtrees hold rootless
+  // units (the generator skips every path starting with ".../users" there).
+  void walk_top(const std::string& dir, bool users_filter) {
+    auto kind = root_.kind(dir);
+    if (!kind) {
+      if (kind.error().errnum != ENOENT) index_.errors.push_back(std::move(kind.error()));
       return;
     }
-    std::size_t order = next_order_++;
-    for (const DirEntry& e : *entries) {
-      std::string path = join(dir, e.name);
-      if (e.kind == FileKind::Directory) {
-        // users/ holds rootless units of each user, not the system's.
-        if (top && e.name == "users") continue;
-        if (e.name.ends_with(".d")) {
-          index_.dropin_dirs[e.name].push_back(DropinDir{order, path});
-        }
-        if (depth + 1 >= kMaxDepth) {
-          index_.errors.push_back(Error{"directories nested too deeply", path, 0, ELOOP});
-          continue;
-        }
-        walk(path, depth + 1, false);
-        continue;
-      }
-      if (e.kind != FileKind::Regular && e.kind != FileKind::Symlink) continue;
-      if (!parse_unit_name(e.name)) continue;
-      if (index_.units.contains(e.name) || index_.masked.contains(e.name)) continue;
-      if (e.kind == FileKind::Symlink && is_mask(path)) {
-        index_.masked.insert(e.name);
-        continue;
-      }
-      index_.units.emplace(e.name, std::move(path));
-    }
+    if (*kind != FileKind::Directory) return;
+    std::string canonical = dir;
+    if (auto resolved = root_.resolve(dir)) canonical = std::move(*resolved);
+    users_filter_ = users_filter;
+    walk(canonical, 0, true);
   }
 
 private:
+  void walk(const std::string& dir, int depth, bool top) {
+    if (!visited_.insert(dir).second) return;
+    auto entries = root_.list_dir(dir);
+    if (!entries) {
+      index_.errors.push_back(std::move(entries.error()));
+      return;
+    }
+    std::size_t order = next_order_++;
+    std::vector<std::string> subdirs;
+    for (const DirEntry& e : *entries) {
+      std::string path = join(dir, e.name);
+      bool dropin_name = e.name.ends_with(".d");
+      if (e.kind == FileKind::Directory) {
+        if (dropin_name) {
+          index_.dropin_dirs[e.name].push_back(DropinDir{order, std::move(path)});
+        } else if (!(top && users_filter_ && e.name.starts_with("users"))) {
+          subdirs.push_back(std::move(path));
+        }
+        continue;
+      }
+      if (e.kind == FileKind::Regular) {
+        add_unit(e.name, std::move(path), false);
+        continue;
+      }
+      if (e.kind != FileKind::Symlink) continue;
+      if (parse_unit_name(e.name)) {
+        add_unit(e.name, std::move(path), true);
+        continue;
+      }
+      // A symlink that may lead to a directory: only these names cost a lookup.
+      if (top && users_filter_ && e.name.starts_with("users")) continue;
+      auto kind = root_.kind(path);
+      if (!kind || *kind != FileKind::Directory) continue;
+      if (dropin_name) {
+        index_.dropin_dirs[e.name].push_back(DropinDir{order, std::move(path)});
+      } else if (auto resolved = root_.resolve(path)) {
+        subdirs.push_back(std::move(*resolved));
+      }
+    }
+    for (const std::string& sub : subdirs) {
+      if (depth + 1 >= kMaxDepth) {
+        index_.errors.push_back(Error{"directories nested too deeply", sub, 0, ELOOP});
+        continue;
+      }
+      walk(sub, depth + 1, false);
+    }
+  }
+
+  void add_unit(const std::string& name, std::string path, bool symlink) {
+    if (!parse_unit_name(name)) return;
+    if (index_.units.contains(name) || index_.masked.contains(name)) {
+      index_.shadowed[name].push_back(std::move(path));
+      return;
+    }
+    if (symlink && is_mask(path)) {
+      index_.masked.insert(name);
+      return;
+    }
+    index_.units.emplace(name, std::move(path));
+  }
+
   bool is_mask(const std::string& path) const {
     auto target = root_.read_link(path);
     return target && *target == "/dev/null";
@@ -64,6 +113,8 @@ private:
 
   const RootDir& root_;
   UnitIndex& index_;
+  std::set<std::string> visited_;
+  bool users_filter_ = false;
   std::size_t next_order_ = 0;
 };
 
@@ -91,9 +142,8 @@ std::expected<UnitIndex, Error> index_search_paths(const RootDir& root) {
   index.etc_missing = !etc && etc.error().errnum == ENOENT;
   index.search_dirs = {index.map_etc("/etc/containers/systemd"), "/usr/share/containers/systemd"};
   Walker walker(root, index);
-  for (const std::string& dir : index.search_dirs) {
-    walker.walk(dir, 0, true);
-  }
+  walker.walk_top(index.search_dirs[0], true);
+  walker.walk_top(index.search_dirs[1], false);
   return index;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Quadlet's system search paths inside a root, walked once: which file each unit name
-// comes from (first in precedence order wins) and where its drop-in directories are.
+// Quadlet's system search paths inside a root, walked once as podman 5's generator walks
+// them (cmd/quadlet/main.go): which file each unit name comes from (first in precedence
+// order wins) and where every drop-in directory is, so that resolving a unit costs no
+// system call for a drop-in level that does not exist.
 
 #include <cstddef>
 #include <expected>
@@ -16,7 +18,7 @@
 namespace quadlet_scan {
 
 struct DropinDir {
-  std::size_t order;  // walk order of the directory holding it: lower takes precedence
+  std::size_t order;  // walk order of the search directory holding it: lower goes first
   std::string path;
 };
 
@@ -25,8 +27,12 @@ struct UnitIndex {
   bool etc_missing = false;
   std::vector<std::string> search_dirs;      // in precedence order, as read
   std::map<std::string, std::string> units;  // unit name -> path of the file that wins
+  // unit name -> the files of that name that lose, in precedence order. Quadlet uses the
+  // next one when the winner cannot be read or parsed.
+  std::map<std::string, std::vector<std::string>> shadowed;
   std::set<std::string> masked;              // names whose winning entry links to /dev/null
-  // "web.container.d" -> every directory of that name in the search paths.
+  // "web.container.d" -> every directory of that name directly in a search directory
+  // (a symlink to a directory counts), in walk order.
   std::map<std::string, std::vector<DropinDir>> dropin_dirs;
   // Directories that could not be read (other than missing ones): reported, not fatal.
   std::vector<Error> errors;

@@ -27,25 +27,25 @@ std::expected<UnitFile, Error> read_unit_file(const RootDir& root, const std::st
   return std::move(*parsed);
 }
 
-// Quadlet's rule: drop-in directories are searched in search-path order, the instance's
-// before the template's; the first file of a given name wins, and the winners are applied
-// in lexical order of their names (so a later file overrides an earlier one's keys).
+// Quadlet's rule (podman 5 cmd/quadlet/main.go, loadUnitDropins): for each search
+// directory in precedence order, each drop-in directory name from the most specific to
+// the broadest; the first file of a given name wins, and the winners are merged in
+// lexical order of their names (so a later file overrides an earlier one's keys).
 std::expected<std::vector<std::string>, Error> dropin_files(const RootDir& root,
                                                             const UnitIndex& index,
                                                             const UnitName& name) {
   struct Dir {
     std::size_t order;
-    int rank;  // 0 = the unit's own NAME.d, 1 = the template's
+    std::size_t rank;  // position in dropin_dir_names: 0 = the unit's own NAME.d
     const std::string* path;
   };
   std::vector<Dir> dirs;
-  auto add = [&](const std::string& dir_name, int rank) {
-    auto it = index.dropin_dirs.find(dir_name);
-    if (it == index.dropin_dirs.end()) return;
+  const std::vector<std::string> names = dropin_dir_names(name);
+  for (std::size_t rank = 0; rank < names.size(); ++rank) {
+    auto it = index.dropin_dirs.find(names[rank]);
+    if (it == index.dropin_dirs.end()) continue;
     for (const DropinDir& d : it->second) dirs.push_back(Dir{d.order, rank, &d.path});
-  };
-  add(name.full + ".d", 0);
-  if (name.is_instance()) add(name.template_name() + ".d", 1);
+  }
   if (dirs.empty()) return std::vector<std::string>{};
   std::stable_sort(dirs.begin(), dirs.end(), [](const Dir& a, const Dir& b) {
     return std::pair(a.order, a.rank) < std::pair(b.order, b.rank);
@@ -71,14 +71,17 @@ std::expected<std::vector<std::string>, Error> dropin_files(const RootDir& root,
 std::expected<LoadedUnit, Error> load_unit(const RootDir& root, const UnitIndex& index,
                                            const UnitName& name, const std::string& source) {
   LoadedUnit unit{name, source, {}};
+  UnitName dropins_of = name;
   auto file = read_unit_file(root, source);
   if (!file && file.error().errnum == ENOENT && name.is_instance()) {
-    // systemd instantiates a template without a file of the instance's own name.
+    // systemd instantiates the template's generated service for an instance that has no
+    // file of its own: the template's file and drop-ins, the instance's name.
     std::string dir(source.substr(0, source.size() - base_name(source).size()));
     std::string template_path = dir + name.template_name();
     if (auto t = read_unit_file(root, template_path)) {
       file = std::move(t);
       unit.source = std::move(template_path);
+      if (auto t_name = parse_unit_name(name.template_name())) dropins_of = *t_name;
     }
   }
   if (!file) {
@@ -86,7 +89,7 @@ std::expected<LoadedUnit, Error> load_unit(const RootDir& root, const UnitIndex&
   }
   unit.file = std::move(*file);
 
-  auto dropins = dropin_files(root, index, name);
+  auto dropins = dropin_files(root, index, dropins_of);
   if (!dropins) {
     return std::unexpected(std::move(dropins.error()));
   }
@@ -98,6 +101,29 @@ std::expected<LoadedUnit, Error> load_unit(const RootDir& root, const UnitIndex&
     unit.file.merge(*dropin);
   }
   return unit;
+}
+
+bool unit_file_loads(const RootDir& root, const std::string& path) {
+  return read_unit_file(root, path).has_value();
+}
+
+std::vector<std::string> dropin_dir_names(const UnitName& name) {
+  // podman's UnitFile.GetUnitDropinPaths(), most specific first.
+  const std::string ext = name.suffix + ".d";  // ".container.d"
+  const bool templated = name.is_template() || name.is_instance();
+  std::vector<std::string> out{name.full + ".d"};
+  if (name.is_instance()) out.push_back(name.prefix + "@" + ext);
+  std::vector<std::size_t> dashes;  // each '-' of the prefix
+  for (std::size_t i = 0; i < name.prefix.size(); ++i) {
+    if (name.prefix[i] == '-') dashes.push_back(i);
+  }
+  for (auto it = dashes.rbegin(); it != dashes.rend(); ++it) {
+    const std::string truncated = name.prefix.substr(0, *it + 1);  // "foo-bar-"
+    if (templated) out.push_back(truncated + "@" + ext);
+    out.push_back(truncated + ext);
+  }
+  out.push_back(ext.substr(1));  // "container.d"
+  return out;
 }
 
 Error entry_error(const Entry& entry, std::string_view message) {

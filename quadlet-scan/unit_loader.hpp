@@ -5,6 +5,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "quadlet-scan/error.hpp"
 #include "quadlet-scan/root_dir.hpp"
@@ -21,9 +22,18 @@ struct LoadedUnit {
 };
 
 // Reads `source` (or, for an instance whose file is missing, the template next to it),
-// then NAME.d/*.conf and the template's drop-ins from the search paths.
+// then its drop-ins from the search paths (see dropin_dir_names).
 std::expected<LoadedUnit, Error> load_unit(const RootDir& root, const UnitIndex& index,
                                            const UnitName& name, const std::string& source);
+
+// Whether a unit file (without drop-ins) can be read and parsed.
+bool unit_file_loads(const RootDir& root, const std::string& path);
+
+// The drop-in directory names of a unit, most specific first, as podman 5 searches them:
+// "foo-bar@x.container.d", "foo-bar@.container.d" (an instance's template),
+// "foo-@.container.d" and "foo-.container.d" (each dash-truncated prefix, longest first;
+// the "@" form only for templates and instances), "container.d" (the type's top level).
+std::vector<std::string> dropin_dir_names(const UnitName& name);
 
 // The value of an entry as one word (unquoted, unescaped), specifiers expanded for unit.
 std::expected<std::string, Error> entry_word(const Entry& entry, const UnitName& unit);

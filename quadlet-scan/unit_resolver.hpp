@@ -28,7 +28,8 @@ struct UnitRef {
 enum class InstallFilter { Any, RequireInstall };
 
 // nullopt when the filter leaves the unit out. A bare template ("web@.container") is
-// resolved as its DefaultInstance=, or reported as unsupported without one.
+// resolved as its DefaultInstance= (with the template's drop-ins, as systemd instantiates
+// the generated web@.service), or reported as unsupported without one.
 std::optional<UnitResult> resolve_unit(const ResolveContext& ctx, const UnitRef& ref,
                                        InstallFilter filter);
 

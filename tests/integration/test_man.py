@@ -90,10 +90,11 @@ def test_bound_images_page_covers_opt_in_and_lint():
                    "All=yes", "All=enabled", "/dev/null", "/usr/etc",
                    "/etc/containers/systemd/", "/usr/share/containers/systemd/",
                    "GlobalArgs=--storage-opt=additionalimagestore=/var/lib/rootpin/storage",
-                   "Policy=missing", "Pull=always", "FROM "):
+                   "Policy=missing", "Pull=always", "FROM ", "podman 5.4", "Yaml=",
+                   "Mount=type=image", "DefaultInstance="):
         assert needle in text, f"rootpin-bound-images(5) does not mention {needle}"
     lint = text.split("LINT WARNINGS", 1)[1].split("\nSECURITY", 1)[0]
-    assert len(re.findall(r"^\s+[1-9]\.\s", lint, re.M)) == 4
+    assert len(re.findall(r"^\s+[1-9]\.\s", lint, re.M)) == 5
 
 
 def test_conf_page_documents_the_order_and_the_section():

@@ -113,3 +113,39 @@ def test_store_option_drives_the_lint(quadlet_scan_bin, tmp):
     assert "additionalimagestore=/srv/other-store" in p.stderr
     default = run(quadlet_scan_bin, "--root", root)
     assert "additionalimagestore" not in default.stderr
+
+
+def test_every_image_of_a_unit_once_and_per_unit_in_json(quadlet_scan_bin, tmp):
+    root = make_root(tmp)
+    write(root, f"{SHARE}/app.container",
+          "[Container]\nImage=quay.io/acme/web:1.4\n" + STORE +
+          "Mount=type=image,source=quay.io/acme/assets:7,destination=/srv\n"
+          "Mount=type=image,source=db.image,destination=/db\n")
+    write(root, f"{SHARE}/etcd.kube", "[Kube]\nYaml=etcd.yaml\n")
+    write(root, f"{SHARE}/etcd.yaml",
+          "kind: Pod\nspec:\n  containers:\n  - name: etcd\n    image: quay.io/coreos/etcd:3\n"
+          "  - name: web\n    image: quay.io/acme/web:1.4\n")
+    bind(root, "app.container")
+    bind(root, "etcd.kube")
+    p = run(quadlet_scan_bin, "--root", root)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["quay.io/acme/web:1.4", "quay.io/acme/assets:7",
+                                     "quay.io/acme/db:2", "quay.io/coreos/etcd:3"]
+    j = run(quadlet_scan_bin, "--root", root, "--json")
+    objs = {o["unit"]: o for o in map(json.loads, j.stdout.splitlines())}
+    app = objs["app.container"]
+    assert app["image"] == "quay.io/acme/web:1.4"
+    assert [(i["image"], i["key"], i["line"]) for i in app["images"]] == [
+        ("quay.io/acme/web:1.4", "Image", 2), ("quay.io/acme/assets:7", "Mount", 4),
+        ("quay.io/acme/db:2", "Mount", 5)]
+    assert app["images"][2]["via"] == "db.image"
+    assert app["images"][2]["pull"] == {"tls_verify": False, "retry": 3, "policy": "missing"}
+    etcd = objs["etcd.kube"]
+    assert [(i["image"], i["file"], i["line"]) for i in etcd["images"]] == [
+        ("quay.io/coreos/etcd:3", f"/{SHARE}/etcd.yaml", 5),
+        ("quay.io/acme/web:1.4", f"/{SHARE}/etcd.yaml", 7)]
+
+    write(root, f"{SHARE}/etcd.yaml", "kind: Pod\nspec:\n  containers: [\n")
+    bad = run(quadlet_scan_bin, "--root", root)
+    assert bad.returncode == 1
+    assert f"quadlet-scan: /{SHARE}/etcd.yaml:" in bad.stderr
