@@ -3,7 +3,7 @@
 // pkg/domain/infra/abi/play.go): every container and initContainer, and every image
 // volume, of each Pod, Deployment, DaemonSet and Job document, a List's items taken as
 // documents. Other kinds
-// run no container. Pure: text in, images out; parsed with yaml-cpp, never by hand.
+// run no container. Pure: text in, images out; parsed with libyaml, never by hand.
 // Only .kube units call it, so a root without them never runs this code.
 
 #include <expected>

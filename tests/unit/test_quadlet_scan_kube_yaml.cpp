@@ -149,7 +149,30 @@ TEST_CASE("kube yaml: malformed documents are errors with their line") {
   REQUIRE_FALSE(utf8.has_value());
   CHECK(utf8.error().line == 3);
 
-  std::string deep;
-  for (int i = 0; i < 5000; ++i) deep += '[';
-  CHECK_FALSE(read_kube_yaml(deep).has_value());
+  auto twice = read_kube_yaml("kind: Pod\nspec: {}\nkind: Job\n");
+  REQUIRE_FALSE(twice.has_value());
+  CHECK(twice.error().line == 3);
+  CHECK(twice.error().message == "mapping key \"kind\" already defined");
+
+  CHECK_FALSE(read_kube_yaml("kind: Pod\nspec: {containers: [*nowhere]}\n").has_value());
+}
+
+TEST_CASE("kube yaml: hostile shapes end quickly") {
+  // Deep nesting: libyaml's scanner is quadratic in flow depth, so 100 levels is the end.
+  std::string deep = "kind: Pod\nspec: ";
+  deep += std::string(400'000, '[') + std::string(400'000, ']');
+  auto d = read_kube_yaml(deep);
+  REQUIRE_FALSE(d.has_value());
+  CHECK(d.error().message == "nested deeper than 100 levels");
+  CHECK(d.error().line == 2);
+  // yaml-cpp 0.7 loops forever on this one.
+  CHECK_FALSE(read_kube_yaml("\"x\",\n...\n").has_value());
+  // Aliases multiply: 200 x 100 images from 30 kB.
+  std::string many = "kind: List\nitems:\n- {kind: Pod, spec: {containers: &c [";
+  for (int i = 0; i < 100; ++i) many += "{name: a, image: quay.io/a/b:1},";
+  many += "]}}\n";
+  for (int i = 0; i < 200; ++i) many += "- {kind: Pod, spec: {containers: *c}}\n";
+  auto m = read_kube_yaml(many);
+  REQUIRE_FALSE(m.has_value());
+  CHECK(m.error().message == "names more than 10000 images");
 }
