@@ -246,8 +246,8 @@ private:
       const Node* k = doc_.node(map->items[i]);
       if (k->type != YAML_SCALAR_NODE || scalar_text(k) != key) continue;
       if (found != nullptr) {
-        return std::unexpected(KubeYamlError{line_of(k->start_mark),
-                                             fmt::format("mapping key \"{}\" already defined", key)});
+        return std::unexpected(KubeYamlError{
+            line_of(k->start_mark), fmt::format("mapping key \"{}\" already defined", key)});
       }
       found = doc_.node(map->items[i + 1]);
     }
@@ -313,9 +313,9 @@ private:
       auto ref = child(*source, "reference");
       if (!ref) return std::move(ref.error());
       if (*ref == nullptr || (*ref)->type != YAML_SCALAR_NODE || scalar_text(*ref).empty()) {
-        return KubeYamlError{line_of((*source)->start_mark),
-                             fmt::format("{} image volume \"{}\" has no reference", kind,
-                                         printable(name))};
+        return KubeYamlError{
+            line_of((*source)->start_mark),
+            fmt::format("{} image volume \"{}\" has no reference", kind, printable(name))};
       }
       if (out_.images.size() >= kMaxImages) {
         return KubeYamlError{line_of((*ref)->start_mark),

@@ -14,10 +14,10 @@
 namespace quadlet_scan {
 
 struct KubeImage {
-  std::string image;      // the container's image: as written, not validated here
-  unsigned line = 0;      // 1-based line of the image (or of the container without one)
-  std::string kind;       // "Pod", "Deployment", ...
-  std::string container;  // the container's name, or "volume NAME" for an image volume
+  std::string image;        // the container's image: as written, not validated here
+  unsigned line = 0;        // 1-based line of the image (or of the container without one)
+  std::string kind;         // "Pod", "Deployment", ...
+  std::string container;    // the container's name, or "volume NAME" for an image volume
   std::string pull_policy;  // imagePullPolicy (pullPolicy of a volume) as written, or ""
 };
 

@@ -3,8 +3,8 @@
 // Each check returns a warning "file:line: message" or nothing.
 
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quadlet-scan/error.hpp"

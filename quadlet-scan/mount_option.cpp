@@ -70,9 +70,10 @@ std::expected<MountSpec, std::string> parse_mount(std::string_view word) {
       spec.source = source_without_value ? std::string() : f.substr(eq + 1);
     }
   }
-  if (!found) return std::unexpected("no type= (podman wants type=<bind|glob|image|tmpfs|volume|...>)");
-  const bool sourced = spec.type == "image" || spec.type == "volume" || spec.type == "bind" ||
-                       spec.type == "glob";
+  if (!found)
+    return std::unexpected("no type= (podman wants type=<bind|glob|image|tmpfs|volume|...>)");
+  const bool sourced =
+      spec.type == "image" || spec.type == "volume" || spec.type == "bind" || spec.type == "glob";
   if (sourced && source_without_value) {
     return std::unexpected("source parameter does not include a value");
   }

@@ -90,9 +90,9 @@ public:
       again.source = next;
       auto alt = resolve_unit(ctx_, again, filter);
       if (alt) {
-        alt->warnings.insert(alt->warnings.begin(),
-                             fmt::format("{}; Quadlet skips that file and uses {}",
-                                         r->error->to_string(), next));
+        alt->warnings.insert(
+            alt->warnings.begin(),
+            fmt::format("{}; Quadlet skips that file and uses {}", r->error->to_string(), next));
       }
       return alt;
     }

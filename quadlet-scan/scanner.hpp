@@ -33,29 +33,29 @@ struct PullOptions {
 
 // One image a unit needs, and what named it.
 struct ImageUse {
-  std::string reference;                  // as written (unquoted), pullable
-  std::string key;                        // "Image", "Mount", "Yaml" (.kube), ...
-  std::string file;                       // the file that named it (unit, drop-in, YAML)
-  unsigned line = 0;                      // its line in that file
-  std::optional<std::string> via;         // "models.image": the .image unit it came from
-  std::optional<std::string> image_tag;   // ImageTag= of that .image unit
+  std::string reference;                 // as written (unquoted), pullable
+  std::string key;                       // "Image", "Mount", "Yaml" (.kube), ...
+  std::string file;                      // the file that named it (unit, drop-in, YAML)
+  unsigned line = 0;                     // its line in that file
+  std::optional<std::string> via;        // "models.image": the .image unit it came from
+  std::optional<std::string> image_tag;  // ImageTag= of that .image unit
   PullOptions pull;
 
   bool operator==(const ImageUse&) const = default;
 };
 
 struct UnitResult {
-  std::string unit;                       // "web.container"
-  std::string source;                     // path inside the root of the unit file
-  std::optional<std::string> bound_by;    // the bound-images.d link, when bound by one
+  std::string unit;                     // "web.container"
+  std::string source;                   // path inside the root of the unit file
+  std::optional<std::string> bound_by;  // the bound-images.d link, when bound by one
   // A bare template bound as its DefaultInstance=: that instance ("web@main.container").
   std::optional<std::string> default_instance;
   // Every image the unit needs, in the order the unit names them (Image= first, then
   // each Mount=type=image; a .kube's in YAML order), each reference once.
   std::vector<ImageUse> images;
   // The first of `images`, kept for the single-image form (--json's top-level keys).
-  std::optional<std::string> image;       // reference as written (unquoted)
-  std::optional<std::string> image_tag;   // ImageTag= of the .image unit
+  std::optional<std::string> image;      // reference as written (unquoted)
+  std::optional<std::string> image_tag;  // ImageTag= of the .image unit
   PullOptions pull;
   std::optional<std::string> container_pull;  // Pull= of a .container (for lint only)
   std::optional<std::string> built_locally;   // .build image: "localhost/..."

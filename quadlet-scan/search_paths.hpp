@@ -30,7 +30,7 @@ struct UnitIndex {
   // unit name -> the files of that name that lose, in precedence order. Quadlet uses the
   // next one when the winner cannot be read or parsed.
   std::map<std::string, std::vector<std::string>> shadowed;
-  std::set<std::string> masked;              // names whose winning entry links to /dev/null
+  std::set<std::string> masked;  // names whose winning entry links to /dev/null
   // "web.container.d" -> every directory of that name directly in a search directory
   // (a symlink to a directory counts), in walk order.
   std::map<std::string, std::vector<DropinDir>> dropin_dirs;

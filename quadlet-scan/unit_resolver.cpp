@@ -143,8 +143,8 @@ public:
 
 private:
   void add_warning(std::optional<std::string> warning) {
-    if (warning && std::find(r_.warnings.begin(), r_.warnings.end(), *warning) ==
-                       r_.warnings.end()) {
+    if (warning &&
+        std::find(r_.warnings.begin(), r_.warnings.end(), *warning) == r_.warnings.end()) {
       r_.warnings.push_back(std::move(*warning));
     }
   }
@@ -186,8 +186,9 @@ private:
         if (!spec) return fail(entry_error(*entry, spec.error()));
         if (spec->type != "image") continue;
         if (!spec->source || spec->source->empty()) {
-          return fail(entry_error(*entry, "type=image has no source= (podman 5.4's Quadlet "
-                                          "crashes on it)"));
+          return fail(entry_error(*entry,
+                                  "type=image has no source= (podman 5.4's Quadlet "
+                                  "crashes on it)"));
         }
         auto source = expand_specifiers(*spec->source, unit.name);
         if (!source) return fail(entry_error(*entry, source.error()));
@@ -288,8 +289,8 @@ private:
   bool reference(const Entry& entry, const std::string& word, std::string key,
                  const PullOptions& base) {
     if (!checked_ref(entry, word)) return false;
-    add_image(ImageUse{word, std::move(key), entry.origin, entry.line, std::nullopt,
-                       std::nullopt, base});
+    add_image(
+        ImageUse{word, std::move(key), entry.origin, entry.line, std::nullopt, std::nullopt, base});
     return true;
   }
 

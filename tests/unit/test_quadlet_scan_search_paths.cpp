@@ -25,7 +25,8 @@ TEST_CASE("search paths: one unit name is one unit, subdirectories included") {
   r.share("db.container", container("quay.io/a/db:top"));
   auto result = r.scan();
   CHECK(unit_of(result, "web.container").source == "/etc/containers/systemd/sub/web.container");
-  CHECK(refs(unit_of(result, "web.container")) == std::vector<std::string>{"quay.io/a/web:etc-sub"});
+  CHECK(refs(unit_of(result, "web.container")) ==
+        std::vector<std::string>{"quay.io/a/web:etc-sub"});
   CHECK(refs(unit_of(result, "db.container")) == std::vector<std::string>{"quay.io/a/db:top"});
 
   // A bound link to the shadowed file binds the unit Quadlet generates.

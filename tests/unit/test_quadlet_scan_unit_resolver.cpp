@@ -57,12 +57,13 @@ TEST_CASE("resolver: a .container's Image= and each Mount=type=image") {
   CHECK(j["images"][2]["via"] == "models.image");
   CHECK(j["images"][2]["pull"]["tls_verify"] == false);
 
-  r.share("bad.container", std::string("[Container]\nImage=quay.io/a/b:1\n") +
-                               "Mount=type=image,destination=/x\n");
+  r.share("bad.container",
+          std::string("[Container]\nImage=quay.io/a/b:1\n") + "Mount=type=image,destination=/x\n");
   r.share("path.container", std::string("[Container]\nImage=quay.io/a/b:1\n") +
                                 "Mount=type=image,source=./rel,destination=/x\n");
   r.share("notype.container", "[Container]\nImage=quay.io/a/b:1\nMount=source=a,destination=/x\n");
-  r.share("gone.container", "[Container]\nImage=quay.io/a/b:1\nMount=type=image,source=gone.image,dst=/x\n");
+  r.share("gone.container",
+          "[Container]\nImage=quay.io/a/b:1\nMount=type=image,source=gone.image,dst=/x\n");
   auto bad = r.scan();
   for (const char* n : {"bad.container", "path.container", "notype.container", "gone.container"}) {
     CAPTURE(n);
@@ -72,8 +73,9 @@ TEST_CASE("resolver: a .container's Image= and each Mount=type=image") {
     CHECK(u.images.empty());
   }
   // An empty Mount= resets the list; Rootfs= instead of Image= leaves only the mounts.
-  r.share("reset.container", "[Container]\nRootfs=/srv/root\nMount=type=image,source=quay.io/a/x:1,dst=/x\n"
-                             "Mount=\nMount=type=image,source=quay.io/a/y:1,dst=/y\n");
+  r.share("reset.container",
+          "[Container]\nRootfs=/srv/root\nMount=type=image,source=quay.io/a/x:1,dst=/x\n"
+          "Mount=\nMount=type=image,source=quay.io/a/y:1,dst=/y\n");
   CHECK(refs(unit_of(r.scan(), "reset.container")) == std::vector<std::string>{"quay.io/a/y:1"});
 }
 
@@ -99,13 +101,14 @@ TEST_CASE("resolver: .volume Driver=image, .image, .build's first ImageTag") {
 
 TEST_CASE("resolver: the .image lint says what podman 5.4 does") {
   QuadletRoot r;
-  r.share("etcd.image", std::string("[Image]\nImage=quay.io/coreos/etcd") + kDigest +
-                            "\nPolicy=missing\n");
+  r.share("etcd.image",
+          std::string("[Image]\nImage=quay.io/coreos/etcd") + kDigest + "\nPolicy=missing\n");
   r.share("plain.image", std::string("[Image]\nImage=quay.io/coreos/etcd") + kDigest + "\n");
   auto result = r.scan();
   const auto& etcd = unit_of(result, "etcd.image");
-  CHECK(warns(etcd, "Policy= came in podman 5.6: podman 5.4 (Debian 13) rejects it and generates "
-                    "no etcd-image.service"));
+  CHECK(warns(etcd,
+              "Policy= came in podman 5.6: podman 5.4 (Debian 13) rejects it and generates "
+              "no etcd-image.service"));
   CHECK(warns(etcd, "etcd.image:3:"));
   CHECK(warns(etcd, "remove Policy= and write the image itself in the .container's Image="));
   const auto& plain = unit_of(result, "plain.image");
@@ -143,7 +146,8 @@ TEST_CASE("resolver: a .kube unit needs every image of its Yaml=") {
 
 TEST_CASE("resolver: Yaml= is read like a unit file from a hostile root") {
   QuadletRoot r;
-  r.tmp.write("outside.yaml", "kind: Pod\nspec: {containers: [{name: e, image: quay.io/evil/x:1}]}\n");
+  r.tmp.write("outside.yaml",
+              "kind: Pod\nspec: {containers: [{name: e, image: quay.io/evil/x:1}]}\n");
   r.share("escape.kube", "[Kube]\nYaml=../../../../../../outside.yaml\n");
   r.share("abs.kube", fmt::format("[Kube]\nYaml={}\n", (r.tmp / "outside.yaml").string()));
   r.share("fifo.kube", "[Kube]\nYaml=/fifo.yaml\n");
@@ -151,7 +155,9 @@ TEST_CASE("resolver: Yaml= is read like a unit file from a hostile root") {
   r.share("huge.kube", "[Kube]\nYaml=/huge.yaml\n");
   r.write("huge.yaml", std::string(2 * 1024 * 1024, '#'));
   r.share("binary.kube", "[Kube]\nYaml=/bin.yaml\n");
-  r.write("bin.yaml", std::string("kind: Pod\n\x7f" "ELF\0\1\2", 16));
+  r.write("bin.yaml", std::string("kind: Pod\n\x7f"
+                                  "ELF\0\1\2",
+                                  16));
   r.share("bad.kube", "[Kube]\nYaml=/bad.yaml\n");
   r.write("bad.yaml", "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: \"-evil:1\"\n");
   r.share("dir.kube", "[Kube]\nYaml=/usr\n");
