@@ -4,7 +4,7 @@ import json
 from conftest import timed
 
 ROOT_BOUND = "c4575413883e4b1da2be139aa09ec1d4"
-IMAGE_PINNED = "389a61f1cf884a55a23fd5dc402390c5"
+UPGRADE_STAGED = "d1d409d69e9645bdb9c78bfc5ac0878d"
 STORE = "--root /var/lib/rootpin/storage --runroot /run/rootpin/storage"
 # podman as the containers run: reading rootpin's store as an additional image store
 AIS = "podman --storage-opt=additionalimagestore=/var/lib/rootpin/storage"
@@ -66,8 +66,8 @@ def wait_unit_ran(vm, unit, before, timeout=900):
         a=$(systemctl show -p ActiveState --value {unit})
         if [ "$s" != "{before}" ] && [ "$s" != 0 ] && [ "$a" != activating ]; then exit 0; fi
         sleep 1; done; exit 1""", timeout=timeout + 30)
-    out = vm.run(f"systemctl show -p ActiveState -p Result --value {unit}").split()
-    return tuple(out)
+    return tuple(vm.run(f"systemctl show -p {p} --value {unit}").strip()
+                 for p in ("ActiveState", "Result"))
 
 
 def journal(vm, match):

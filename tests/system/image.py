@@ -29,7 +29,18 @@ from chroot import Chroot, log, remove_tree, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("ROOTPIN_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
-SOURCE_PARTS = ["CMakeLists.txt", "src", "quadlet-scan", "units", "man"]
+# What the build reads: the top-level CMakeLists.txt and every top-level directory but
+# these (tests are off, BUILD_TESTING=OFF), nor build trees or dot-directories.
+SOURCE_SKIP = {"tests", "tools", "bench", "docs"}
+
+
+def source_parts():
+    return ["CMakeLists.txt"] + sorted(
+        d for d in os.listdir(SOURCE)
+        if os.path.isdir(os.path.join(SOURCE, d)) and d not in SOURCE_SKIP
+        and not d.startswith((".", "build")))
+
+
 DISK_SIZE = "6G"
 LABEL = "rootpin-vm"
 OSNAME = "debian"
@@ -60,7 +71,7 @@ def recipe_hash():
     h = hashlib.sha256(base.recipe_hash().encode())
     with open(__file__, "rb") as f:
         h.update(f.read())
-    for top, parts in ((HERE, ["guest"]), (SOURCE, SOURCE_PARTS)):
+    for top, parts in ((HERE, ["guest"]), (SOURCE, source_parts())):
         for rel in _files(top, parts):
             h.update(rel.encode() + b"\0")
             path = os.path.join(top, rel)
@@ -79,7 +90,7 @@ def image_dir():
 def _sync_sources(dest):
     """Copies the sources into dest, rewriting only files whose content changed (so that
     ninja's incremental build in the kept build tree stays incremental)."""
-    wanted = set(_files(SOURCE, SOURCE_PARTS))
+    wanted = set(_files(SOURCE, source_parts()))
     for rel in wanted:
         src, dst = os.path.join(SOURCE, rel), os.path.join(dest, rel)
         with open(src, "rb") as f:

@@ -13,7 +13,7 @@ Each is asserted inside the guest and on the disk after shutdown (BLS entries, l
 import json
 
 from conftest import GUEST_REGISTRY, timed
-from helpers import (AIS, IMAGE_PINNED, ROOT_BOUND, STORE, assert_running, boot, bound,
+from helpers import (AIS, ROOT_BOUND, UPGRADE_STAGED, STORE, assert_running, boot, bound,
                      container_unit, default_commit, guest_ledger, hello, journal,
                      ledger_root, reboot, stage_from_remote, unit_start, wait_unit_ran)
 
@@ -55,6 +55,13 @@ def test_2_staged_by_another_tool_bound_by_path_unit(host):
     unit = container_unit("metrics", f"{GUEST_REGISTRY}/acme/metrics:1")
     state["v2"] = host.repo.commit(2, {"/usr/share/containers/systemd/metrics.container": unit},
                                    bound("metrics.container"))
+    # rootpin makes no registry request for a tag its store has (by design), so v2 would
+    # get v1's digest for web:1. For v2 to pull the moved tag (as a store without the tag
+    # would), the tag is removed from the store first; v1's digest stays, held by v1.
+    vm.run(f"podman {STORE} untag {GUEST_REGISTRY}/acme/web:1")
+    # podman creates /etc/containers/networks on its first run; make rootpin-bind.service's
+    # podman the first (ProtectSystem=full makes /etc read-only in its sandbox).
+    vm.run("rm -rf /etc/containers/networks")
     before = unit_start(vm, "rootpin-bind.service")
     vm.run("nohup bash -c 'while :; do [ -e /run/ostree/staged-deployment-locked ] && echo L || "
            "echo -; sleep 0.05; done' >/run/lockwatch 2>&1 </dev/null & echo $! >/run/lockwatch.pid")
@@ -75,8 +82,7 @@ def test_2_staged_by_another_tool_bound_by_path_unit(host):
     assert digests[f"{GUEST_REGISTRY}/acme/metrics:1"] == state["d_metrics"]
     bound_events = journal(vm, f"MESSAGE_ID={ROOT_BOUND} _SYSTEMD_UNIT=rootpin-bind.service")
     assert any(state["v2"] in e.get("ROOTPIN_ROOT", "") for e in bound_events), bound_events
-    pinned = journal(vm, f"MESSAGE_ID={IMAGE_PINNED} _SYSTEMD_UNIT=rootpin-bind.service")
-    assert any(e.get("ROOTPIN_DIGEST") == state["d_metrics"] for e in pinned), pinned
+    # (image-pinned is the event of `rootpin pin`; a bind logs root-bound.)
 
 
 def test_3_registry_down_reboot_runs_v2_containers_offline(host):
@@ -98,6 +104,8 @@ def test_3_registry_down_reboot_runs_v2_containers_offline(host):
     assert_running(vm, ["web", "log", "metrics"])
     assert hello(vm, "web") == "web v2"
     assert hello(vm, "metrics") == "metrics v2"
+    # rootpin-boot.service's podman runs first on a host whose /etc lacks its network dir.
+    vm.run("rm -rf /etc/containers/networks && systemctl restart rootpin-boot.service")
     assert vm.run("podman images -q").strip() == ""
     rc, out = vm.run(f"timeout 120 podman pull {GUEST_REGISTRY}/acme/web:1", check=False,
                      timeout=150)
@@ -161,6 +169,8 @@ def test_6_upgrade_from_the_timer_service(host):
     status = vm.run("ostree admin status")
     assert f"debian {state['v4']}" in status and "(staged)" in status, status
     vm.run("test ! -e /run/ostree/staged-deployment-locked")
+    staged = journal(vm, f"MESSAGE_ID={UPGRADE_STAGED} _SYSTEMD_UNIT=rootpin-upgrade.service")
+    assert any(state["v4"] in e.get("ROOTPIN_ROOT", "") for e in staged), staged
     rec = ledger_root(guest_ledger(vm), state["v4"])
     digests = {i["reference"]: i["digest"] for i in rec["images"]}
     assert digests[f"{GUEST_REGISTRY}/acme/etcd:1"] == state["d_etcd"]
