@@ -20,13 +20,13 @@ from helpers import (STORE, boot, bound, container_unit, ledger_root, stage_from
 
 # (name, operation, guest-side condition that marks the moment)
 CUTS = [
-    ("bind-during-pull", "bind", "pgrep -f 'podman.* pull ' >/dev/null"),
+    ("bind-during-pull", "bind", "busybox pgrep -f 'podman.* pull ' >/dev/null"),
     ("bind-after-ledger-write", "bind", "grep -q {commit} /var/lib/rootpin/ledger.json"),
     ("upgrade-during-deploy", "upgrade", "ls /ostree/deploy/debian/deploy | grep -q {commit}"),
 ]
 SWEEP = [
     ("bind-at-lock", "bind", "test -e /run/ostree/staged-deployment-locked"),
-    ("upgrade-during-pull", "upgrade", "pgrep -f 'podman.* pull ' >/dev/null"),
+    ("upgrade-during-pull", "upgrade", "busybox pgrep -f 'podman.* pull ' >/dev/null"),
     ("upgrade-after-ledger-write", "upgrade", "grep -q {commit} /var/lib/rootpin/ledger.json"),
     ("upgrade-at-stage", "upgrade", "test -e /run/ostree/staged-deployment"),
 ]
