@@ -4,18 +4,23 @@
 #include "base/error.hpp"
 #include "src/cli/app.hpp"
 #include "src/log/log.hpp"
+#include "src/podman/listing_cache.hpp"
 #include "src/podman/podman_image_store.hpp"
 
 int main(int argc, char** argv) {
   using namespace rootpin;
   app::Services services;
   services.make_image_store = [](const app::GlobalOptions& o) -> std::unique_ptr<core::ImageStore> {
-    return std::make_unique<podman::PodmanImageStore>(
-        podman::PodmanConfig{.podman = o.podman,
-                             .root = o.store,
-                             .runroot = o.runroot,
-                             .storage_driver = o.storage_driver,
-                             .env = {}});
+    // Every listing is remembered with the store's generation (listing_cache.hpp), so
+    // that `rootpin boot` can run no podman while nothing has touched the store.
+    return std::make_unique<podman::CachingImageStore>(
+        std::make_unique<podman::PodmanImageStore>(
+            podman::PodmanConfig{.podman = o.podman,
+                                 .root = o.store,
+                                 .runroot = o.runroot,
+                                 .storage_driver = o.storage_driver,
+                                 .env = {}}),
+        o.state_dir);
   };
   try {
     return cli::run(argc, argv, std::move(services));

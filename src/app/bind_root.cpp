@@ -15,24 +15,6 @@
 namespace rootpin::app {
 namespace {
 
-// Undoes this bind's own pulls so that a failed bind leaves the store as it found it.
-void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes) {
-  std::vector<std::string> ids;
-  for (const auto& o : outcomes) {
-    if (o.pulled && o.image) {
-      ids.push_back(o.image->id);
-    }
-  }
-  if (ids.empty()) {
-    return;
-  }
-  try {
-    store.remove(ids);
-  } catch (const util::Error& e) {
-    log::warning(fmt::format("could not remove the images of a failed bind again: {}", e.what()));
-  }
-}
-
 // `listing` (taken before the pulls) updated with what the pulls stored: a pulled image
 // replaces its entry (a new name for an image already there) or is added.
 std::vector<core::StoredImage> with_pulled(std::vector<core::StoredImage> listing,
@@ -97,6 +79,8 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
     result.plan = std::move(plan);
     return result;
   }
+  // Held until the images are in the store (then pinned) or the bind failed.
+  auto inhibitor = plan.to_pull.empty() ? std::nullopt : inhibit_shutdown_while_pulling();
   auto outcomes = run_pulls(store, plan, options, [&](const PullEvent& e) { events.pull(e); });
   auto record = core::record_of_root(root_id, wants, outcomes, util::now_rfc3339());
   if (!record) {
@@ -127,6 +111,36 @@ quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
     throw util::Error::format("opening root {}: {}", deployment.root_id, root.error().to_string());
   }
   return std::move(*root);
+}
+
+void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes) {
+  std::vector<std::string> ids;
+  for (const auto& o : outcomes) {
+    if (o.pulled && o.image) {
+      ids.push_back(o.image->id);
+    }
+  }
+  if (ids.empty()) {
+    return;
+  }
+  try {
+    store.remove(ids);
+  } catch (const util::Error& e) {
+    log::warning(
+        fmt::format("could not remove the images of a failed command again: {}", e.what()));
+  }
+}
+
+std::optional<logind::ShutdownInhibitor> inhibit_shutdown_while_pulling() {
+  auto inhibitor =
+      logind::ShutdownInhibitor::take("pulling the container images of the staged root");
+  if (!inhibitor) {
+    log::warning(
+        fmt::format("no shutdown inhibitor, a reboot may cut the pulls: {}", inhibitor.error()));
+    return std::nullopt;
+  }
+  log::debug("holding a logind shutdown inhibitor while pulling");
+  return std::move(*inhibitor);
 }
 
 }  // namespace rootpin::app

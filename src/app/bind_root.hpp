@@ -14,6 +14,7 @@
 #include "src/core/pull_plan.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/ledger/ledger.hpp"
+#include "src/logind/shutdown_inhibitor.hpp"
 
 namespace rootpin::ostree {
 class Sysroot;
@@ -70,5 +71,14 @@ void release_finalization(ostree::FinalizationLock& lock, const std::string& roo
 // The deployment's directory as a quadlet-scan root (openat2-confined).
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
                                            const ostree::Deployment& deployment);
+
+// Undoes a failed command's own pulls (outcomes pulled now), so that the store is as the
+// command found it. A removal that fails is a warning.
+void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes);
+
+// A logind shutdown inhibitor ("block") while images are pulled, so that a reboot started
+// meanwhile (rpm-ostree finalize-deployment, systemctl reboot) is refused; released when it
+// goes out of scope. Without logind: a warning, and nullopt.
+std::optional<logind::ShutdownInhibitor> inhibit_shutdown_while_pulling();
 
 }  // namespace rootpin::app

@@ -34,18 +34,26 @@ BootReport boot(Context& ctx, std::optional<int> index, Events& events) {
     return report;
   }
   report.bound = true;
-  auto& store = ctx.image_store();
-  const auto plan = core::plan_boot(*record, store.list());
-  for (const auto& retag : plan.retags) {
+  auto& store = ctx.image_store();  // made here, it runs no podman by itself
+  // Decided without podman when the store is exactly as rootpin last listed it and that
+  // listing already has every bound tag on the root's image (podman/listing_cache.hpp).
+  std::optional<core::BootPlan> plan;
+  if (auto cached = store.cached_listing()) {
+    plan = core::plan_boot(*record, *cached);
+    if (!plan->retags.empty() || !plan->missing.empty()) plan.reset();
+    else log::debug("the store is unchanged since rootpin listed it: no podman run");
+  }
+  if (!plan) plan = core::plan_boot(*record, store.list());
+  for (const auto& retag : plan->retags) {
     store.tag(retag.image_id, retag.name);
     events.retagged(deployment.root_id, retag);
   }
-  for (const auto& missing : plan.missing) {
+  for (const auto& missing : plan->missing) {
     log::error(missing, log::Fields{deployment.root_id, "", ""});
   }
-  report.retagged = plan.retags.size();
-  report.already_right = plan.already_right;
-  report.missing = plan.missing.size();
+  report.retagged = plan->retags.size();
+  report.already_right = plan->already_right;
+  report.missing = plan->missing.size();
   return report;
 }
 

@@ -37,7 +37,7 @@ void require_writable(const ledger::StateDir& dir) {
 
 core::ImageStore& Context::image_store() {
   if (!image_store_) {
-    image_store_ = services_.make_image_store(options);
+    image_store_ = std::make_unique<MeteredImageStore>(services_.make_image_store(options));
   }
   return *image_store_;
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "src/app/metered_store.hpp"
 #include "src/app/options.hpp"
 #include "src/app/puller.hpp"
 #include "src/core/image_store.hpp"
@@ -44,10 +45,12 @@ public:
   // Readers take no lock; a missing state dir is the empty ledger.
   ledger::Ledger read_ledger();
   app::PullerOptions puller_options() const;
+  // The store as the command used it (for the metrics); nullptr when it used none.
+  const MeteredImageStore* used_store() const { return image_store_.get(); }
 
 private:
   Services services_;
-  std::unique_ptr<core::ImageStore> image_store_;
+  std::unique_ptr<MeteredImageStore> image_store_;
 };
 
 }  // namespace rootpin::app

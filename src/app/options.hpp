@@ -18,6 +18,7 @@ struct GlobalOptions {
   int timeout = 600;            // seconds per pull
   int lock_timeout = 300;       // seconds to wait for another rootpin's writer lock
   std::string min_free = "1G";  // free space the store's file system keeps (util::parse_size)
+  std::string metrics_dir;      // node_exporter textfile directory; "" = no metrics
   std::string config_file;      // --config: read only this file
   std::string config_dir;       // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
 };

@@ -1,7 +1,9 @@
 #pragma once
-// pin: pull into the store if missing, then record the digest and image ID as an admin
-// pin (pull before record: a failed pull leaves the ledger as it was). unpin: forget an
-// admin pin; the image stays in the store until a gc finds nothing else holds it.
+// pin: pull into the store what is missing, then record each digest and image ID as an
+// admin pin. ONE listing, concurrent pulls (--jobs), ONE ledger write; all or nothing:
+// when one reference fails, the images this run pulled are removed again and no pin is
+// recorded (pull before record). unpin: forget admin pins with one ledger write, all or
+// nothing; the images stay in the store until a gc finds nothing else holds them.
 
 #include <string>
 #include <vector>
@@ -14,14 +16,18 @@
 namespace rootpin::app {
 
 struct PinRequest {
-  std::string reference;
+  std::vector<std::string> references;
   std::string reason;
   quadlet_scan::PullOptions pull;
 };
 
-struct PinReport {
+struct PinnedImage {
   ledger::AdminPin pin;
   bool pulled = false;  // pulled now (false: the store had it)
+};
+
+struct PinReport {
+  std::vector<PinnedImage> pinned;
 };
 
 PinReport pin(Context& ctx, const PinRequest& request, Events& events);
@@ -30,8 +36,8 @@ struct UnpinReport {
   std::vector<ledger::AdminPin> removed;
 };
 
-// `what`: a reference (as written or canonical) or a digest. util::Error when no pin
-// matches.
-UnpinReport unpin(Context& ctx, const std::string& what);
+// Each of `what`: a reference (as written or canonical) or a digest. util::Error naming
+// each one that matches no pin (and then no pin is removed).
+UnpinReport unpin(Context& ctx, const std::vector<std::string>& what);
 
 }  // namespace rootpin::app

@@ -55,6 +55,7 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
   if (plan->noop()) {
     return;
   }
+  const auto inhibitor = inhibit_shutdown_while_pulling();
   for (const auto& o : run_pulls(store, *plan, ctx.puller_options(), {})) {
     if (o.error) {
       throw util::Error::format("re-pulling {} for {}: {}", o.planned.ref.as_written,

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "base/size.hpp"
+#include "src/app/metrics_report.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/config.hpp"
 #include "src/log/log.hpp"
@@ -46,6 +47,7 @@ void apply_config(CLI::App& app, app::GlobalOptions& o) {
     else if (key == "timeout") o.timeout = to_int(v, key);
     else if (key == "lock-timeout") o.lock_timeout = to_int(v, key);
     else if (key == "min-free") o.min_free = to_size(v, key);
+    else if (key == "metrics-dir") o.metrics_dir = v.value;
   }
 }
 
@@ -76,6 +78,8 @@ void add_global_options(CLI::App& app, app::GlobalOptions& o) {
         auto size = util::parse_size(text);
         return size ? std::string() : size.error();
       });
+  app.add_option("--metrics-dir", o.metrics_dir,
+                 "Write node_exporter textfile metrics (rootpin.prom) into this directory");
   app.add_option("--config", o.config_file, "Read only this configuration file");
   app.add_option("--config-dir", o.config_dir,
                  "Configuration directory (rootpin.conf, rootpin.conf.d/; env ROOTPIN_CONFIG_DIR)");
@@ -99,6 +103,7 @@ int run(int argc, char** argv, app::Services services) {
   add_bind_command(app, ctx, table);
   add_upgrade_command(app, ctx, table);
   add_boot_command(app, ctx, table);
+  add_check_command(app, ctx, table);
 
   try {
     app.parse(argc, argv);
@@ -114,7 +119,28 @@ int run(int argc, char** argv, app::Services services) {
 
   for (const auto* sub : app.get_subcommands()) {
     if (auto it = table.find(sub); it != table.end()) {
-      return static_cast<int>(it->second());
+      const auto started = std::chrono::system_clock::now();
+      util::ExitCode code = util::ExitCode::Failed;
+      try {
+        code = it->second();
+      } catch (const util::Error& e) {
+        if (e.code() != util::ExitCode::Usage) {
+          app::write_metrics(ctx, sub->get_name(),
+                             e.code() == util::ExitCode::Partial ? metrics::Result::Partial
+                                                                 : metrics::Result::Failure,
+                             started);
+        }
+        throw;
+      } catch (const std::exception&) {
+        app::write_metrics(ctx, sub->get_name(), metrics::Result::Failure, started);
+        throw;
+      }
+      app::write_metrics(ctx, sub->get_name(),
+                         code == util::ExitCode::Ok        ? metrics::Result::Success
+                         : code == util::ExitCode::Partial ? metrics::Result::Partial
+                                                           : metrics::Result::Failure,
+                         started);
+      return static_cast<int>(code);
     }
   }
   std::cerr << app.help();

@@ -1,4 +1,5 @@
-// rootpin pin REF [--reason TEXT] [pull options]: pull into the store if missing, then pin.
+// rootpin pin REF... [--reason TEXT] [pull options]: pull what is missing, then pin (all
+// or nothing).
 
 #include <memory>
 
@@ -39,8 +40,9 @@ util::ExitCode pin(app::Context& ctx, PinArgs& args) {
 
 void add_pin_command(CLI::App& app, app::Context& ctx, CommandTable& table) {
   auto args = std::make_shared<PinArgs>();
-  auto* sub = app.add_subcommand("pin", "Pull an image into the store if missing, and pin it");
-  sub->add_option("reference", args->request.reference, "Image reference")->required();
+  auto* sub = app.add_subcommand(
+      "pin", "Pull images into the store if missing, and pin them (all or nothing)");
+  sub->add_option("reference", args->request.references, "Image references")->required();
   sub->add_option("--reason", args->request.reason, "Why it is pinned (shown by status)");
   add_string(sub, "--authfile", args->request.pull.authfile, "Registry auth file");
   add_string(sub, "--cert-dir", args->request.pull.cert_dir, "Directory of registry certificates");

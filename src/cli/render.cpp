@@ -100,12 +100,14 @@ void Renderer::bind(const app::BindReport& r) {
 }
 
 void Renderer::pin(const app::PinReport& r) {
-  say({{"event", "pinned"},
-       {"reference", r.pin.reference},
-       {"digest", r.pin.digest},
-       {"image_id", r.pin.image_id},
-       {"pulled", r.pulled}},
-      fmt::format("pinned {} {} {}", r.pin.reference, r.pin.digest, short_id(r.pin.image_id)));
+  for (const auto& p : r.pinned) {
+    say({{"event", "pinned"},
+         {"reference", p.pin.reference},
+         {"digest", p.pin.digest},
+         {"image_id", p.pin.image_id},
+         {"pulled", p.pulled}},
+        fmt::format("pinned {} {} {}", p.pin.reference, p.pin.digest, short_id(p.pin.image_id)));
+  }
 }
 
 void Renderer::unpin(const app::UnpinReport& r) {

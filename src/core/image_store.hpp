@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ public:
 
   // Every image in the store, with ONE podman call.
   virtual std::vector<StoredImage> list() = 0;
+  // The store's images without running podman, when the store can vouch that nothing has
+  // changed them since its last listing (the podman adapter's listing cache); nullopt
+  // otherwise, and by default.
+  virtual std::optional<std::vector<StoredImage>> cached_listing() { return std::nullopt; }
   // One attempt (the puller retries). Throws util::Error naming the reference and
   // carrying podman's reason.
   virtual PulledImage pull(const PullRequest& request) = 0;

@@ -14,7 +14,7 @@ from build_tree import MAN_PAGES, make_manpath, man_source, require_dirs
 
 LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]")
 # Commands DESIGN.md names; --help must list all of them (more is fine).
-ROOTPIN_COMMANDS = {"status", "upgrade", "bind", "pin", "unpin", "gc", "boot"}
+ROOTPIN_COMMANDS = {"status", "upgrade", "bind", "pin", "unpin", "gc", "boot", "check"}
 MIN_ROOTPIN_OPTIONS = 25          # global + per-command long options, as of this writing
 MIN_QUADLET_SCAN_OPTIONS = 5      # --root --bound --all --json --store (+ --help)
 
@@ -81,6 +81,25 @@ def test_rootpin_page_lists_the_message_ids_the_code_sends():
     text = render("rootpin.8")
     for i in ids:
         assert i in text, f"MESSAGE_ID {i} is not documented in rootpin(8)"
+
+
+def test_every_metric_is_documented_with_its_meaning_in_both_pages():
+    # The names the renderer writes, read from its source (as the MESSAGE_ID test does).
+    require_dirs()
+    with open(os.path.join(os.environ["ROOTPIN_SOURCE_DIR"], "src/metrics/render.cpp")) as f:
+        names = set(re.findall(r'"(rootpin_[a-z_]+)"', f.read()))
+    assert len(names) >= 11, names
+    for page in ("rootpin.8", "rootpin.conf.5"):
+        metrics = render(page).split("\nMETRICS", 1)[1]
+        metrics = re.split(r"\n[A-Z][A-Z ]+\n", metrics, 1)[0]
+        for name in names:
+            entry = re.search(rf"^\s+{name}(\{{[a-z,]+\}})?\n(.+)$", metrics, re.M)
+            assert entry, f"{page}: METRICS has no entry for {name}"
+            assert entry.group(2).strip().startswith(("Gauge:", "Counter:")), entry.group(2)
+        # Example alerts: the two the fleet needs first, at least.
+        assert 'rootpin_roots_unbound{role="staged"} > 0' in metrics
+        assert 'time() - rootpin_last_success_timestamp_seconds{command="upgrade"} > 2 * 86400' \
+            in metrics
 
 
 def test_bound_images_page_covers_opt_in_and_lint():

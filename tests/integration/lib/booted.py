@@ -63,8 +63,10 @@ class Booted:
         finally:
             subprocess.run(["chattr", "+i", root], check=True)
 
-    def run(self, argv, index=0, env=None, timeout=300):
-        """Runs argv booted into deployment `index` (its position in `ostree admin status`)."""
+    def run(self, argv, index=0, env=None, timeout=300, binds=None):
+        """Runs argv booted into deployment `index` (its position in `ostree admin status`).
+        binds: {path inside: host path} bound over the host's /usr and /etc (an installed
+        tree's bindir at the bindir it was configured for)."""
         root = self.deployment_dir(index)
         self._prepare(root)
         var = os.path.join(os.path.dirname(os.path.dirname(root)), "var")
@@ -79,6 +81,7 @@ class Booted:
                   f"mount --bind {q(var)} {q(root)}/var",
                   f"mount --bind -o ro /usr {q(root)}/usr",
                   f"mount --bind -o ro /etc {q(root)}/etc"]
+        mounts += [f"mount --bind {q(src)} {q(root)}{q(dst)}" for dst, src in (binds or {}).items()]
         mounts += [f"mount --rbind {q(h)} {q(root)}{q(h)}" for h in self.host_dirs]
         mounts.append(f"mount -t proc proc {q(root)}/proc")
         script = " && ".join(mounts) + f" && exec chroot {q(root)} " + " ".join(q(a) for a in argv)

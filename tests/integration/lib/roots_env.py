@@ -52,10 +52,14 @@ class Env:
         return self.repo.commit(version, units, list(units))
 
     def rootpin(self, *args, check=None):
+        return self.rootpin_env({}, *args, check=check)
+
+    def rootpin_env(self, extra_env, *args, check=None):
+        """rootpin with extra environment (DBUS_SYSTEM_BUS_ADDRESS, ...)."""
         argv = [self.bin, "--sysroot", self.sysroot.path, "--state-dir", self.state,
                 "--store", self.store, "--runroot", os.path.join(self.tmp, "run"),
                 "--config-dir", os.path.join(self.tmp, "config")] + list(args)
-        env = dict(os.environ, ROOTPIN_LOG="stderr")
+        env = dict(os.environ, ROOTPIN_LOG="stderr", **extra_env)
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=env, timeout=300)
         if check is not None:

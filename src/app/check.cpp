@@ -1,0 +1,59 @@
+#include "src/app/check.hpp"
+
+#include <fmt/format.h>
+
+#include "base/error.hpp"
+#include "src/app/roots.hpp"
+#include "src/app/store_view.hpp"
+#include "src/log/log.hpp"
+
+namespace rootpin::app {
+namespace {
+
+struct CheckScope {
+  std::vector<std::string> roots;
+  std::optional<std::string> booted;
+};
+
+// Live roots: every deployment on disk. --booted: the booted one only (an error on a
+// sysroot that is not booted). Without a sysroot (a plain host): the pins only.
+CheckScope scope_of(const GlobalOptions& options, bool booted_only) {
+  CheckScope scope;
+  auto sysroot = load_sysroot_if_any(options.sysroot);
+  if (!sysroot) {
+    if (booted_only) {
+      throw util::Error(
+          fmt::format("{} is not an ostree sysroot: nothing booted to check", options.sysroot),
+          util::ExitCode::Usage);
+    }
+    return scope;
+  }
+  if (auto booted = sysroot->booted()) scope.booted = booted->root_id;
+  if (booted_only) {
+    if (!scope.booted) {
+      throw util::Error(fmt::format("sysroot {} is not booted: check without --booted checks "
+                                    "every live root",
+                                    options.sysroot),
+                        util::ExitCode::Usage);
+    }
+    scope.roots.push_back(*scope.booted);
+    return scope;
+  }
+  for (const auto& d : sysroot->deployments()) scope.roots.push_back(d.root_id);
+  return scope;
+}
+
+}  // namespace
+
+core::CheckReport check_images(Context& ctx, bool booted_only) {
+  const auto scope = scope_of(ctx.options, booted_only);
+  const auto ledger = ctx.read_ledger();
+  auto report = core::plan_check(ledger, scope.roots, scope.booted, list_store(ctx));
+  for (const auto& p : report.problems) {
+    log::error(p.message, log::Fields{p.image.holder == "pin" ? "" : p.image.holder,
+                                      p.image.reference, p.image.digest});
+  }
+  return report;
+}
+
+}  // namespace rootpin::app

@@ -1,0 +1,103 @@
+#include "src/core/check_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "src/core/reference.hpp"
+
+namespace rootpin::core {
+namespace {
+
+std::string bare_id(const std::string& id) { return id.starts_with("sha256:") ? id.substr(7) : id; }
+
+const core::StoredImage* find_recorded(const CheckedImage& want,
+                                       const std::vector<core::StoredImage>& listing) {
+  for (const auto& image : listing) {
+    if (!want.image_id.empty()) {
+      if (bare_id(image.id) == bare_id(want.image_id)) return &image;
+      continue;
+    }
+    if (want.digest.empty()) continue;
+    if (image.digest == want.digest) return &image;
+    for (const auto& rd : image.repo_digests) {
+      if (rd.ends_with("@" + want.digest)) return &image;
+    }
+  }
+  return nullptr;
+}
+
+std::string who(const CheckedImage& i) {
+  return i.unit.empty() ? "an admin pin" : fmt::format("{} in {}", i.unit, i.holder);
+}
+
+std::string recorded(const CheckedImage& i) {
+  return i.digest.empty() ? fmt::format("image {}", i.image_id) : i.digest;
+}
+
+// The tag the booted root's containers run, and whether it names the recorded image.
+std::optional<std::string> moved_tag(const CheckedImage& want, const core::StoredImage& image,
+                                     const std::vector<core::StoredImage>& listing) {
+  auto ref = canonicalize(want.reference);
+  if (!ref || ref->tag.empty()) return std::nullopt;  // by digest: cannot move
+  const std::string name = ref->repository + ":" + ref->tag;
+  if (std::find(image.names.begin(), image.names.end(), name) != image.names.end()) {
+    return std::nullopt;
+  }
+  for (const auto& other : listing) {
+    if (std::find(other.names.begin(), other.names.end(), name) != other.names.end()) {
+      return fmt::format("{} names image {}, not the {} it was bound with", name, other.id,
+                         recorded(want));
+    }
+  }
+  return fmt::format("no image carries {} (bound with {})", name, recorded(want));
+}
+
+void check_one(CheckReport& report, const CheckedImage& want, bool tags_must_hold,
+               const std::vector<core::StoredImage>& listing) {
+  const core::StoredImage* image = find_recorded(want, listing);
+  if (image == nullptr) {
+    report.problems.push_back({CheckProblem::Kind::Missing, want,
+                               fmt::format("{} for {} is missing: {} is not in the store",
+                                           want.reference, who(want), recorded(want))});
+    return;
+  }
+  if (tags_must_hold) {
+    if (auto why = moved_tag(want, *image, listing)) {
+      report.problems.push_back(
+          {CheckProblem::Kind::Moved, want,
+           fmt::format("{} for {} moved: {}", want.reference, who(want), *why)});
+      return;
+    }
+  }
+  report.ok.push_back(want);
+}
+
+}  // namespace
+
+std::string_view to_string(CheckProblem::Kind kind) {
+  return kind == CheckProblem::Kind::Missing ? "missing" : "moved";
+}
+
+CheckReport plan_check(const ledger::Ledger& ledger, const std::vector<std::string>& roots,
+                       const std::optional<std::string>& booted,
+                       const std::vector<core::StoredImage>& listing) {
+  CheckReport report;
+  for (const auto& root_id : roots) {
+    const ledger::RootRecord* record = ledger.find_root(root_id);
+    if (record == nullptr) continue;
+    report.roots.push_back(root_id);
+    for (const auto& bound : record->images) {
+      check_one(report,
+                CheckedImage{root_id, bound.unit, bound.reference, bound.digest, bound.image_id},
+                booted && *booted == root_id, listing);
+    }
+  }
+  for (const auto& pin : ledger.pins) {
+    check_one(report, CheckedImage{"pin", "", pin.reference, pin.digest, pin.image_id}, false,
+              listing);
+  }
+  return report;
+}
+
+}  // namespace rootpin::core

@@ -1,0 +1,54 @@
+#pragma once
+// `rootpin check`, pure: is every image that the checked roots and the admin pins hold in
+// rootpin's store at the digest recorded for it? Decided from the ledger and ONE listing
+// of the store; nothing is pulled, so it runs offline (greenboot runs it at every boot).
+//
+//   missing: no image of the store is the recorded image (by ID, or by digest when the
+//            record has no ID): removed behind rootpin's back (podman rmi in the store,
+//            a damaged store, a store from a backup).
+//   moved:   the booted root runs a tag, and that tag in the store names an image other
+//            than the one the root was bound with (or no image at all): its containers
+//            would start something else. Only the booted root's tags are held to this
+//            (two roots may bind one tag at different digests; `rootpin boot` points the
+//            tag at the booted root's).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/core/image_store.hpp"
+#include "src/ledger/ledger.hpp"
+
+namespace rootpin::core {
+
+struct CheckedImage {
+  std::string holder;  // a root id, or "pin"
+  std::string unit;    // "" for a pin
+  std::string reference;
+  std::string digest;
+  std::string image_id;
+};
+
+struct CheckProblem {
+  enum class Kind { Missing, Moved };
+  Kind kind = Kind::Missing;
+  CheckedImage image;
+  std::string message;  // names the image, its holder and what is wrong
+};
+
+struct CheckReport {
+  std::vector<std::string> roots;  // the roots checked, in order
+  std::vector<CheckedImage> ok;
+  std::vector<CheckProblem> problems;
+  bool passed() const { return problems.empty(); }
+};
+
+// roots: the ids of the roots to check (each with a record in the ledger; the others are
+// left out); booted: the booted root's id, whose tags must name its images.
+CheckReport plan_check(const ledger::Ledger& ledger, const std::vector<std::string>& roots,
+                       const std::optional<std::string>& booted,
+                       const std::vector<core::StoredImage>& listing);
+
+std::string_view to_string(CheckProblem::Kind kind);
+
+}  // namespace rootpin::core

@@ -1,0 +1,199 @@
+"""The commands a fleet leans on (issue 12): `check` (and greenboot's script running it),
+several references at once for `pin`/`unpin`, a `boot` that runs no podman when nothing
+can have moved, and the shutdown inhibitor around `bind`'s pulls. Real podman, a real
+docker-registry, real ostree sysroots; logind is a stub on a private D-Bus daemon.
+"""
+import json
+import os
+import stat
+import subprocess
+
+import pytest
+
+from booted import Booted
+from build_tree import BUILD_DIR, cmake_cache, full_bindir, require_dirs
+from logind_stub import PrivateLogind
+from roots_env import Env, image_unit
+
+
+# The test registry speaks plain HTTP on 127.0.0.1.
+PLAIN_HTTP = ("--tls-verify", "false")
+
+
+@pytest.fixture
+def env(rootpin_bin, tmp):
+    e = Env(rootpin_bin, tmp)
+    yield e
+    e.close()
+
+
+def podman_logger(env):
+    """A podman that notes each run's arguments, then runs the real one."""
+    path = os.path.join(env.tmp, "podman-log")
+    wrapper = os.path.join(env.tmp, "podman-logged")
+    with open(wrapper, "w") as f:
+        f.write(f'#!/bin/sh\necho "$*" >> {path}\nexec podman "$@"\n')
+    os.chmod(wrapper, stat.S_IRWXU)
+
+    def runs():
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [line.split() for line in f if line.strip()]
+    return wrapper, runs
+
+
+def subcommands(runs):
+    """The podman subcommand of each run (after the global --root/--runroot options)."""
+    out = []
+    for argv in runs:
+        words = [w for w in argv if not w.startswith("--")]
+        # --root X --runroot Y: their values are the words after them
+        skip = {argv[i + 1] for i, w in enumerate(argv[:-1]) if w in ("--root", "--runroot",
+                                                                       "--storage-driver")}
+        out.append(next(w for w in words if w not in skip))
+    return out
+
+
+# --- check ----------------------------------------------------------------------------
+
+def test_check_names_an_image_removed_behind_rootpins_back(env):
+    a, b = env.push("acme/a", "1"), env.push("acme/b", "1")
+    env.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
+    env.rootpin("bind", check=0)
+    r = env.rootpin("check", check=0)
+    assert "2 images checked in 1 root and the admin pins: all present" in r.stdout
+    env.podman("rmi", "-f", b)  # an admin's podman, not rootpin
+    r = env.rootpin("check", check=1)
+    assert f"MISSING: {b} for b.image in {env.sysroot.root_ids()[0]} is missing" in r.stdout, r.stdout
+    assert a not in r.stdout
+    events = [json.loads(line) for line in env.rootpin("check", "--json", check=1).stdout.splitlines()]
+    assert [e["event"] for e in events] == ["missing", "checked"]
+    assert events[0]["reference"] == b and events[1]["passed"] is False
+    # check is offline and changes nothing: bind brings the image back, check passes again.
+    env.rootpin("bind", check=0)
+    env.rootpin("check", check=0)
+
+
+def test_check_booted_and_greenboots_script_on_a_booted_host(env, tmp):
+    """The installed wanted.d script, run the way greenboot runs it (bash SCRIPT), on a
+    host booted from the test sysroot; its binary is the installed one."""
+    require_dirs()
+    destdir = os.path.join(tmp, "dest")
+    r = subprocess.run(["cmake", "--install", BUILD_DIR], capture_output=True, text=True,
+                       env=dict(os.environ, DESTDIR=destdir), timeout=300)
+    assert r.returncode == 0, r.stderr
+    script = destdir + cmake_cache("ROOTPIN_GREENBOOT_CHECKDIR") + "/wanted.d/50_rootpin_images.sh"
+    # greenboot finds checks with `find DIR -name '*.sh'` and runs each with bash.
+    found = subprocess.run(["find", os.path.dirname(script), "-name", "*.sh"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert found == [script]
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    run_dir = os.path.join(tmp, "host-run")
+    booted = Booted(env.sysroot, run_dir, [env.bin, tmp])
+    conf = os.path.join(tmp, "host-conf")
+    os.makedirs(conf)
+    with open(os.path.join(conf, "rootpin.conf"), "w") as f:
+        f.write(f"[Rootpin]\nSysroot=/\nStateDir={env.state}\nStore={env.store}\n"
+                f"Runroot={os.path.join(tmp, 'run')}\n")
+    host_env = {"ROOTPIN_CONFIG_DIR": conf, "ROOTPIN_LOG": "stderr"}
+    binds = {full_bindir(): destdir + full_bindir()}
+
+    def greenboot():
+        return booted.run(["bash", script], env=host_env, binds=binds)
+    r = booted.run([env.bin, "bind", "--deployment", "0"], env=host_env)
+    assert r.returncode == 0, r.stderr
+    r = greenboot()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 image checked in 1 root" in r.stdout
+    env.podman("rmi", "-f", a)
+    r = greenboot()
+    assert r.returncode == 1 and "MISSING: " + a in r.stdout, r.stdout + r.stderr
+
+
+def test_check_booted_on_a_sysroot_that_is_not_booted_is_a_usage_error(env):
+    env.boot_os({})
+    r = env.rootpin("check", "--booted", check=2)
+    assert "not booted" in r.stderr
+
+
+# --- pin and unpin of several references ----------------------------------------------
+
+def test_pin_several_references_with_one_listing_and_one_ledger_write(env):
+    refs = [env.push(f"acme/p{i}", "1") for i in range(3)]
+    env.boot_os({})
+    wrapper, runs = podman_logger(env)
+    r = env.rootpin("--podman", wrapper, "pin", *refs, "--reason", "tools", *PLAIN_HTTP, check=0)
+    assert sorted(p["reference"] for p in env.ledger()["pins"]) == sorted(refs)
+    kinds = subcommands(runs())
+    assert kinds.count("pull") == 3
+    # One listing to plan, one after the pulls to learn the IDs (run_pulls), nothing else.
+    assert kinds.count("images") == 2, kinds
+    assert r.stdout.count("pinned ") == 3
+    r = env.rootpin("unpin", refs[0], refs[1], check=0)
+    assert [p["reference"] for p in env.ledger()["pins"]] == [refs[2]]
+
+
+def test_pin_is_all_or_nothing(env):
+    good = env.push("acme/good", "1")
+    missing = good.rsplit("/", 1)[0] + "/no-such:1"
+    env.boot_os({})
+    r = env.rootpin("pin", good, missing, *PLAIN_HTTP, check=1)
+    assert "nothing pinned: 1 of 2 references failed" in r.stderr and missing in r.stderr
+    assert env.ledger()["pins"] == []
+    assert env.names() == [], "the image pulled for the good reference was not removed again"
+
+
+def test_unpin_is_all_or_nothing(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({})
+    env.rootpin("pin", a, *PLAIN_HTTP, check=0)
+    r = env.rootpin("unpin", a, "quay.io/acme/never-pinned:1", check=1)
+    assert "nothing unpinned" in r.stderr and "never-pinned" in r.stderr
+    assert [p["reference"] for p in env.ledger()["pins"]] == [a]
+
+
+# --- boot without podman --------------------------------------------------------------
+
+def test_boot_runs_no_podman_while_the_store_is_as_rootpin_listed_it(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    wrapper, runs = podman_logger(env)
+    r = env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    assert "0 tags re-pointed, 1 already right, 0 missing" in r.stdout
+    assert runs() == [], runs()
+    # An admin's podman touches the store: boot lists it again (and caches that listing).
+    env.podman("tag", a, "localhost/extra:1")
+    env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    assert subcommands(runs()) == ["images"]
+    env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    assert subcommands(runs()) == ["images"]
+    # The tag moved behind rootpin's back: one listing, then the tag.
+    b = env.push("acme/a", "2")
+    env.podman("pull", "--tls-verify=false", b)
+    env.podman("tag", b, a)
+    r = env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    assert "1 tags re-pointed" in r.stdout
+    assert subcommands(runs())[1:] == ["images", "tag"], runs()
+
+
+# --- the shutdown inhibitor around bind's pulls ---------------------------------------
+
+def test_bind_holds_a_shutdown_inhibitor_only_while_it_pulls(env, tmp):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    with PrivateLogind(tmp) as logind:
+        r = env.rootpin_env(logind.env(), "bind", check=0)
+        events = logind.events()
+        assert [e["event"] for e in events] == ["inhibit", "release"], events
+        assert events[0]["what"] == "shutdown" and events[0]["mode"] == "block"
+        assert events[0]["why"] == "pulling the container images of the staged root"
+        # Nothing to pull: no inhibitor.
+        env.rootpin_env(logind.env(), "bind", check=0)
+        assert len(logind.events()) == 2
+    # No logind at all: a warning, and the bind succeeds.
+    env.podman("rmi", "-f", a)
+    r = env.rootpin_env({"DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp}/none"}, "bind", check=0)
+    assert "no shutdown inhibitor" in r.stderr
