@@ -25,7 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST_REGISTRY = ("10.0.2.100", 5000)
 GUEST_OSTREE = ("10.0.2.101", 8000)
-BOOT_TIMEOUT = int(os.environ.get("ROOTPIN_VM_BOOT_TIMEOUT", "600"))
+BOOT_TIMEOUT = int(os.environ.get("ROOTPIN_VM_BOOT_TIMEOUT", "900"))
 
 
 class GuestError(AssertionError):
