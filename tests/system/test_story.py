@@ -102,7 +102,7 @@ def test_3_registry_down_reboot_runs_v2_containers_offline(host):
         started = int(unit_start(vm, f"{name}.service"))
         assert 0 < booted <= started, (name, booted, started)
     assert_running(vm, ["web", "log", "metrics"])
-    assert hello(vm, "web") == "web v1"  # the digest v4 was bound with
+    assert hello(vm, "web") == "web v2"
     assert hello(vm, "metrics") == "metrics v2"
     # rootpin-boot.service's podman runs first on a host whose /etc lacks its network dir.
     vm.run("rm -rf /etc/containers/networks && systemctl restart rootpin-boot.service")
