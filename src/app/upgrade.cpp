@@ -37,8 +37,9 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
     for (const auto& image : record->images) {
       const std::string wanted_by = image.unit + " in " + d.root_id;
       quadlet_scan::PullOptions options;
+      // A unit may need several images: the options of this one.
       for (const auto& w : scanned.wants) {
-        if (w.wanted_by == wanted_by) {
+        if (w.wanted_by == wanted_by && w.reference == image.reference) {
           options = w.options;
         }
       }

@@ -46,10 +46,13 @@ nlohmann::json roots_json(const std::vector<app::RootStatus>& roots, const ledge
     nlohmann::json images = nlohmann::json::array();
     if (record != nullptr) {
       for (const auto& i : record->images) {
-        images.push_back({{"unit", i.unit},
-                          {"reference", i.reference},
-                          {"digest", i.digest},
-                          {"image_id", i.image_id}});
+        nlohmann::json image{{"unit", i.unit},
+                             {"reference", i.reference},
+                             {"digest", i.digest},
+                             {"image_id", i.image_id}};
+        if (!i.key.empty()) image["key"] = i.key;
+        if (!i.named_at.empty()) image["named_at"] = i.named_at;
+        images.push_back(std::move(image));
       }
     }
     out.push_back({{"index", d.index},
@@ -83,8 +86,10 @@ void print_roots(const std::vector<app::RootStatus>& roots, const ledger::Ledger
     }
     if (record != nullptr) {
       for (const auto& i : record->images) {
-        print_line(fmt::format("    {}  {}  {}", i.unit, i.reference,
-                               i.digest.empty() ? short_id(i.image_id) : i.digest));
+        // "web.container Mount=" when a unit needs several images.
+        print_line(fmt::format("    {}{}  {}  {}", i.unit,
+                               i.key.empty() || i.key == "Image" ? "" : " " + i.key + "=",
+                               i.reference, i.digest.empty() ? short_id(i.image_id) : i.digest));
       }
     }
   }

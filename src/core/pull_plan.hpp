@@ -17,6 +17,8 @@ struct PullWant {
   std::string reference;  // as written
   quadlet_scan::PullOptions options;
   std::string wanted_by;  // "admin pin", "web.container in fedora/abc.0", ...
+  std::string key = {};       // what in the unit named it: "Image", "Mount", "Yaml"
+  std::string named_at = {};  // its file:line in the root
 };
 
 struct PlannedImage {

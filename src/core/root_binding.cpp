@@ -18,7 +18,13 @@ RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string&
     if (unit.error) {
       result.problems.push_back(
           fmt::format("{}: {}", unit_in_root(unit.unit, root_id), unit.error->to_string()));
-    } else if (unit.pullable()) {
+    } else if (!unit.images.empty()) {
+      // Every image the unit needs: Image=, each Mount=type=image, a .kube's pods'.
+      for (const auto& use : unit.images) {
+        result.wants.push_back(PullWant{use.reference, use.pull, unit_in_root(unit.unit, root_id),
+                                        use.key, fmt::format("{}:{}", use.file, use.line)});
+      }
+    } else if (unit.pullable()) {  // a result in the single-image form only
       result.wants.push_back(PullWant{*unit.image, unit.pull, unit_in_root(unit.unit, root_id)});
     }
   }
@@ -76,7 +82,8 @@ std::expected<ledger::RootRecord, std::string> record_of_root(
       continue;
     }
     record.images.push_back(ledger::BoundImage{unit_of(want), want.reference, outcome->digest,
-                                               outcome->image->id, now});
+                                               outcome->image->id, now, want.key,
+                                               want.named_at});
   }
   if (!failures.empty()) {
     std::string message = fmt::format("cannot bind {}: ", root_id);

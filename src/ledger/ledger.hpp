@@ -9,7 +9,10 @@
 //       "fedora/3a8c...e1.0": {
 //         "bound_at": "2024-05-01T12:34:56Z",
 //         "images": [ { "unit": "web.container", "reference": "quay.io/acme/web:1.4",
-//                       "digest": "sha256:...", "image_id": "...", "time": "..." } ]
+//                       "digest": "sha256:...", "image_id": "...", "time": "...",
+//                       "key": "Image", "named_at": "/usr/share/.../web.container:2" } ]
+//         (one entry per image a unit needs: a unit may have several; "key" and
+//          "named_at" are absent in entries written before rootpin knew them)
 //       }
 //     },
 //     "pins": [ { "reference": "...", "digest": "sha256:...", "image_id": "...",
@@ -30,12 +33,16 @@ namespace rootpin::ledger {
 
 // One image a root was bound with: the digest and image ID pulled *for that root* are the
 // truth, whatever the reference's tag points at today.
+// A unit may need several images (Image=, each Mount=type=image, every image of a
+// .kube's YAML): one BoundImage each, with the key and file:line that named it.
 struct BoundImage {
   std::string unit;
   std::string reference;
   std::string digest;
   std::string image_id;
   std::string time;
+  std::string key = {};       // "Image", "Mount", "Yaml", ...; "" in records written before
+  std::string named_at = {};  // "/usr/share/containers/systemd/web.container:4"; "" likewise
 
   bool operator==(const BoundImage&) const = default;
 };

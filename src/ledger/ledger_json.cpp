@@ -68,6 +68,11 @@ void check_version(const Json& doc) {
   corrupt(message);
 }
 
+// A key that later rootpins write and earlier ones did not: "" when absent.
+std::string optional_string_field(const Json& j, const char* key, const std::string& where) {
+  return j.contains(key) ? string_field(j, key, where) : std::string();
+}
+
 BoundImage read_image(const Json& j, const std::string& where) {
   expect_object(j, where);
   return BoundImage{
@@ -76,6 +81,8 @@ BoundImage read_image(const Json& j, const std::string& where) {
       .digest = string_field(j, "digest", where),
       .image_id = string_field(j, "image_id", where),
       .time = string_field(j, "time", where),
+      .key = optional_string_field(j, "key", where),
+      .named_at = optional_string_field(j, "named_at", where),
   };
 }
 
@@ -161,11 +168,14 @@ std::string serialize_ledger(const Ledger& ledger) {
   for (const auto& [id, root] : ledger.roots) {
     Ordered images = Ordered::array();
     for (const auto& image : root.images) {
-      images.push_back(Ordered{{"unit", image.unit},
-                               {"reference", image.reference},
-                               {"digest", image.digest},
-                               {"image_id", image.image_id},
-                               {"time", image.time}});
+      Ordered entry{{"unit", image.unit},
+                    {"reference", image.reference},
+                    {"digest", image.digest},
+                    {"image_id", image.image_id},
+                    {"time", image.time}};
+      if (!image.key.empty()) entry["key"] = image.key;
+      if (!image.named_at.empty()) entry["named_at"] = image.named_at;
+      images.push_back(std::move(entry));
     }
     roots[id] = Ordered{{"bound_at", root.bound_at}, {"images", std::move(images)}};
   }

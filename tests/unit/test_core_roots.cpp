@@ -53,6 +53,47 @@ TEST_CASE("a root's scan becomes wants; unresolved units are named problems") {
         "bad.image in testos/aaaa.0: /usr/share/containers/systemd/bad.image:3: Image= is empty");
 }
 
+TEST_CASE("a unit that needs several images wants each, with the key that named it") {
+  quadlet_scan::ScanResult scan;
+  auto web = unit("web.container", "127.0.0.1:5000/web:1");
+  const std::string file = "/usr/share/containers/systemd/web.container";
+  web.images = {{"127.0.0.1:5000/web:1", "Image", file, 2, std::nullopt, std::nullopt, {}},
+                {"127.0.0.1:5000/assets:7", "Mount", file, 4, std::nullopt, std::nullopt, {}},
+                {"127.0.0.1:5000/models:2", "Mount", file, 5, "models.image", std::nullopt, {}}};
+  web.images[2].pull.tls_verify = false;
+  scan.units.push_back(web);
+  auto wants = core::wants_of_root(scan, kRoot);
+  REQUIRE(wants.wants.size() == 3);
+  CHECK(wants.wants[1].reference == "127.0.0.1:5000/assets:7");
+  CHECK(wants.wants[1].key == "Mount");
+  CHECK(wants.wants[1].named_at == file + ":4");
+  CHECK(wants.wants[2].options.tls_verify == false);
+  CHECK(wants.wants[2].wanted_by == "web.container in testos/aaaa.0");
+
+  auto plan = core::plan_pulls(wants.wants, {});
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->to_pull.size() == 3);
+  std::vector<core::PullOutcome> outcomes;
+  int n = 0;
+  for (const auto& planned : plan->to_pull) {
+    core::PullOutcome o;
+    o.planned = planned;
+    o.pulled = true;
+    const std::string digest = "sha256:" + std::string(64, static_cast<char>('1' + n++));
+    o.image = stored(std::string(64, 'c'), {planned.ref.as_written}, digest);
+    o.digest = digest;
+    outcomes.push_back(o);
+  }
+  auto record = core::record_of_root(kRoot, wants, outcomes, "t");
+  REQUIRE(record.has_value());
+  REQUIRE(record->images.size() == 3);
+  for (const auto& image : record->images) CHECK(image.unit == "web.container");
+  CHECK(record->images[1].reference == "127.0.0.1:5000/assets:7");
+  CHECK(record->images[1].key == "Mount");
+  CHECK(record->images[1].named_at == file + ":4");
+  CHECK(record->images[0].digest != record->images[1].digest);
+}
+
 TEST_CASE("the record of a root carries each unit's digest and image ID") {
   quadlet_scan::ScanResult scan;
   scan.units.push_back(unit("a.image", "127.0.0.1:5000/a:1"));

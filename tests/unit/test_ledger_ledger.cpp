@@ -171,3 +171,34 @@ TEST_CASE("ledger: held digests and ids cover roots and pins") {
   CHECK(l.remove_root("fedora/3a8c.0"));
   CHECK_FALSE(l.remove_root("fedora/3a8c.0"));
 }
+
+TEST_CASE("ledger: several images per unit, each with its digest, key and file:line") {
+  Ledger l;
+  const std::string at = "/usr/share/containers/systemd/";
+  l.set_root(RootRecord{
+      .root_id = "fedora/3a8c.0",
+      .bound_at = "t",
+      .images = {BoundImage{"web.container", "quay.io/acme/web:1", "sha256:aaa", "id-a", "t",
+                            "Image", at + "web.container:2"},
+                 BoundImage{"web.container", "quay.io/acme/assets:7", "sha256:bbb", "id-b", "t",
+                            "Mount", at + "web.container:4"},
+                 BoundImage{"etcd.kube", "quay.io/coreos/etcd:3", "sha256:ccc", "id-c", "t",
+                            "Yaml", at + "etcd.yaml:9"}}});
+  const std::string text = serialize_ledger(l);
+  CHECK(text.find("\"key\": \"Mount\"") != std::string::npos);
+  CHECK(text.find("\"named_at\": \"" + at + "etcd.yaml:9\"") != std::string::npos);
+  auto back = parse_ledger(text);
+  REQUIRE(back.has_value());
+  CHECK(*back == l);
+  CHECK(back->held_digests().size() == 3);
+
+  // A ledger written before has neither key: they read as "" and are not written back.
+  auto old = parse_ledger(
+      R"({"version": 1, "roots": {"os/a.0": {"bound_at": "t", "images": [{"unit": "w.container",)"
+      R"( "reference": "r:1", "digest": "sha256:d", "image_id": "i", "time": "t"}]}}, "pins": []})");
+  REQUIRE(old.has_value());
+  const auto& image = old->roots.at("os/a.0").images.at(0);
+  CHECK(image.key.empty());
+  CHECK(image.named_at.empty());
+  CHECK(serialize_ledger(*old).find("named_at") == std::string::npos);
+}
