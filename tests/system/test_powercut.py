@@ -18,15 +18,18 @@ from conftest import GUEST_REGISTRY, timed
 from helpers import (STORE, boot, bound, container_unit, ledger_root, stage_from_remote,
                      unit_start, wait_unit_ran)
 
+# A podman pull of rootpin's is running (the guest has neither procps nor busybox's pgrep).
+PODMAN_PULLING = ("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' <$f; echo; done 2>/dev/null | "
+                  "grep -q '^[^ ]*podman .* pull '")
 # (name, operation, guest-side condition that marks the moment)
 CUTS = [
-    ("bind-during-pull", "bind", "busybox pgrep -f 'podman.* pull ' >/dev/null"),
+    ("bind-during-pull", "bind", PODMAN_PULLING),
     ("bind-after-ledger-write", "bind", "grep -q {commit} /var/lib/rootpin/ledger.json"),
     ("upgrade-during-deploy", "upgrade", "ls /ostree/deploy/debian/deploy | grep -q {commit}"),
 ]
 SWEEP = [
     ("bind-at-lock", "bind", "test -e /run/ostree/staged-deployment-locked"),
-    ("upgrade-during-pull", "upgrade", "busybox pgrep -f 'podman.* pull ' >/dev/null"),
+    ("upgrade-during-pull", "upgrade", PODMAN_PULLING),
     ("upgrade-after-ledger-write", "upgrade", "grep -q {commit} /var/lib/rootpin/ledger.json"),
     ("upgrade-at-stage", "upgrade", "test -e /run/ostree/staged-deployment"),
 ]
