@@ -88,6 +88,8 @@ class Service:
         self.proc = None
 
     def start(self):
+        if self.proc and self.proc.poll() is None:
+            return  # running already (a second one would leak: stop() knows only the last)
         with open(self.log_path, "a") as log:
             self.proc = self.ns.popen(self.argv, stdout=log, stderr=subprocess.STDOUT)
         self.ns.wait_http(self.url)
