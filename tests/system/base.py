@@ -31,14 +31,14 @@ RUNTIME_PACKAGES = [
     "dracut", "linux-image-amd64", "ostree", "ostree-boot",
     "podman", "crun",
     # rootpin's runtime libraries (libostree, glib and libsystemd come with the above)
-    "libfmt10", "libyaml-cpp0.8",
+    "libfmt10", "libyaml-0-2",
     # the containers' payload (a static busybox)
     "busybox-static",
 ]
 BUILD_PACKAGES = [
     "cmake", "ninja-build", "g++", "pkg-config",
     "libostree-dev", "libglib2.0-dev", "libsystemd-dev", "libcli11-dev",
-    "nlohmann-json3-dev", "libfmt-dev", "libyaml-cpp-dev",
+    "nlohmann-json3-dev", "libfmt-dev", "libyaml-dev",
 ]
 
 
