@@ -144,7 +144,7 @@ void AtomicFile::write(std::string_view data) {
   }
 }
 
-void AtomicFile::commit(const BeforeRename& before_rename) {
+AtomicFile::Committed AtomicFile::commit(const BeforeRename& before_rename) {
   if (!file_) {
     throw Error::format("cannot commit {}: already committed", target_path_);
   }
@@ -165,8 +165,11 @@ void AtomicFile::commit(const BeforeRename& before_rename) {
   }
   temp_name_.clear();  // it is the target now: nothing to clean up
   if (::fsync(dir_.get()) != 0) {
-    throw errno_error("sync directory", dir_display_);
+    return Committed{false, fmt::format("{} is saved, but syncing its directory {} failed ({}): "
+                                        "it may not survive a power cut",
+                                        target_path_, dir_display_, std::strerror(errno))};
   }
+  return Committed{};
 }
 
 }  // namespace rootpin::util

@@ -39,7 +39,14 @@ public:
   // the place for a step that must happen-before the new content appears (StateDir keeps
   // the previous generation there). Throwing from it aborts the commit.
   using BeforeRename = std::function<void(int dirfd)>;
-  void commit(const BeforeRename& before_rename = {});
+  // Once the rename is done the new content is saved: a failing fsync of the directory
+  // after it no longer throws (the caller would undo saved work), it is reported here:
+  // saved, but maybe not durable across a power cut.
+  struct Committed {
+    bool durable = true;
+    std::string problem;  // why not durable ("" when durable)
+  };
+  Committed commit(const BeforeRename& before_rename = {});
 
   const std::string& target_path() const { return target_path_; }
   std::string temp_path() const;

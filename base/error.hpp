@@ -33,4 +33,9 @@ private:
   ExitCode code_;
 };
 
+// The exception being handled (call inside a catch), as a util::Error: itself when it is
+// one, else its what() (or "unknown error") with ExitCode::Failed. Lets a failure path
+// that must undo or keep something catch every exception, not only util::Error.
+Error current_error();
+
 }  // namespace rootpin::util

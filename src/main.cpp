@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
     // Through log: "rootpin: error: ..." on a terminal, PRIORITY=3 in the journal.
     log::error(e.what());
     return static_cast<int>(e.code());
-  } catch (const std::exception& e) {
-    log::error(e.what());
+  } catch (...) {
+    // Any other exception (bad_alloc, a JSON error, a system_error): exit 1, said once.
+    log::error(util::current_error().what());
     return static_cast<int>(util::ExitCode::Failed);
   }
 }

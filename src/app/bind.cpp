@@ -2,14 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "base/error.hpp"
 
+#include "src/app/staged_bind.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
 #include "src/ostree/sysroot.hpp"
 
 namespace rootpin::app {
 namespace {
+
+// How often `bind --staged` follows a deployment that was staged while it bound the last.
+constexpr int kMaxRestages = 3;
 
 ostree::Deployment pick_deployment(const ostree::Sysroot& sysroot, const BindRequest& args) {
   if (args.staged) {
@@ -30,13 +36,86 @@ ostree::Deployment pick_deployment(const ostree::Sysroot& sysroot, const BindReq
 // After a failed bind of a staged root: the lock stays, and the error says why and what
 // removes it, so that an admin reading `systemctl status rootpin-bind` knows where it is.
 [[noreturn]] void fail_locked(const util::Error& e, const std::string& root_id,
-                              const ostree::FinalizationLock& finalization) {
+                              const std::string& lock_path) {
   throw util::Error(
       fmt::format("{}; {} is staged but its images are not pinned: {} stays, so ostree will "
                   "not finalize it and the next boot keeps the current root; a successful "
                   "`rootpin bind --staged` removes it",
-                  e.what(), root_id, finalization.path()),
+                  e.what(), root_id, lock_path),
       e.code());
+}
+
+BindReport finish(const std::string& root_id, BindMode mode, const BindOutcome& outcome) {
+  BindReport report{root_id, mode == BindMode::DryRun, 0, outcome.pulled, outcome.present};
+  if (mode == BindMode::DryRun) {
+    return report;
+  }
+  report.images = outcome.record->images.size();
+  log::emit(log::Event::RootBound, log::Priority::Info,
+            fmt::format("bound {}: {} images ({} pulled, {} already present)", root_id,
+                        report.images, report.pulled, report.present),
+            log::Fields{root_id, "", ""});
+  return report;
+}
+
+// `--root DIR --root-id ID`: a root directory that is not an ostree deployment.
+BindReport bind_directory(Context& ctx, const BindRequest& args, LedgerWriter* writer,
+                          BindMode mode, Events& events) {
+  auto root = quadlet_scan::RootDir::open(args.root_dir);
+  if (!root) {
+    throw util::Error::format("opening root {}: {}", args.root_dir, root.error().to_string());
+  }
+  auto outcome =
+      bind_root(*root, args.root_id, ctx.image_store(), ctx.puller_options(), mode, events);
+  if (mode == BindMode::Bind) {
+    outcome.record->held_dir = std::filesystem::absolute(args.root_dir).lexically_normal().string();
+    writer->ledger.set_root(*outcome.record);
+    writer->save();
+  }
+  return finish(args.root_id, mode, outcome);
+}
+
+struct DeploymentBind {
+  BindReport report;
+  bool replaced = false;                     // no longer the staged deployment when bound
+  std::optional<ostree::Deployment> staged;  // what is staged instead (if replaced)
+};
+
+// Binds one deployment. A staged root on a booted host is held back from finalization
+// (StagedBind) until its record is saved, and released only if it is still the staged
+// deployment then: another tool may have staged a newer one meanwhile (the lock is global).
+DeploymentBind bind_deployment(Context& ctx, ostree::Sysroot& sysroot,
+                               const ostree::Deployment& deployment, LedgerWriter* writer,
+                               BindMode mode, Events& events) {
+  const std::string& root_id = deployment.root_id;
+  StagedBind tx(root_id);
+  if (deployment.role == ostree::Role::Staged && sysroot.is_booted() && mode == BindMode::Bind) {
+    tx.hold();
+  }
+  DeploymentBind result;
+  BindOutcome outcome;
+  try {
+    outcome = bind_root(open_deployment_root(sysroot, deployment), root_id, ctx.image_store(),
+                        ctx.puller_options(), mode, events);
+    if (mode == BindMode::Bind) {
+      tx.commit(*writer, *outcome.record, [&] {
+        sysroot.reload();
+        result.staged = sysroot.staged();
+        result.replaced = !result.staged || result.staged->root_id != root_id;
+        return !result.replaced;
+      });
+    }
+  } catch (...) {
+    if (!tx.holds()) {
+      throw;
+    }
+    // Another tool staged this root: it stays staged but is not finalized until a bind
+    // succeeds (undoing someone else's update is not rootpin's call).
+    tx.keep();
+    fail_locked(util::current_error(), root_id, tx.lock_path());
+  }
+  result.report = finish(root_id, mode, outcome);
+  return result;
 }
 
 }  // namespace
@@ -47,61 +126,36 @@ BindReport bind(Context& ctx, const BindRequest& args, Events& events) {
   if (mode == BindMode::Bind) {
     writer.emplace(ctx.open_ledger_for_writing());
   }
-  std::string root_id;
-  std::optional<quadlet_scan::RootDir> root;
-  std::optional<ostree::FinalizationLock> finalization;
-  std::optional<ostree::Sysroot> sysroot;
-  std::optional<ostree::Deployment> deployment;
+  LedgerWriter* w = writer ? &*writer : nullptr;
   if (!args.root_dir.empty()) {
-    root_id = args.root_id;
-    auto opened = quadlet_scan::RootDir::open(args.root_dir);
-    if (!opened) {
-      throw util::Error::format("opening root {}: {}", args.root_dir, opened.error().to_string());
-    }
-    root.emplace(std::move(*opened));
-  } else {
-    sysroot.emplace(ostree::Sysroot::load(ctx.options.sysroot));
-    deployment = pick_deployment(*sysroot, args);
-    root_id = deployment->root_id;
-    // Keep ostree from finalizing a staged root at shutdown while its images are missing.
-    if (deployment->role == ostree::Role::Staged && sysroot->is_booted() &&
-        mode == BindMode::Bind) {
-      finalization.emplace(ostree::FinalizationLock::create());
-    }
+    return bind_directory(ctx, args, w, mode, events);
   }
-
-  BindOutcome outcome;
-  try {
-    if (deployment) {
-      root.emplace(open_deployment_root(*sysroot, *deployment));
+  auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
+  auto deployment = pick_deployment(sysroot, args);
+  for (int round = 1;; ++round) {
+    auto bound = bind_deployment(ctx, sysroot, deployment, w, mode, events);
+    if (!bound.replaced) {
+      return bound.report;
     }
-    outcome = bind_root(*root, root_id, ctx.image_store(), ctx.puller_options(), mode, events);
-    if (mode == BindMode::Bind) {
-      writer->ledger.set_root(*outcome.record);
-      writer->save();  // recorded before ostree may finalize the root
+    const std::string lock = ostree::kFinalizationLockPath;
+    if (!bound.staged) {
+      log::warning(fmt::format("{} is bound but no longer staged, and nothing else is: {} stays "
+                               "until `rootpin bind --staged` binds what is staged next",
+                               deployment.root_id, lock),
+                   log::Fields{deployment.root_id, "", ""});
+      return bound.report;
     }
-  } catch (const util::Error& e) {
-    if (!finalization) {
-      throw;
+    if (round == kMaxRestages) {
+      throw util::Error::format(
+          "the staged deployment keeps changing ({} replaced {} while it was being bound): {} "
+          "stays, so ostree will not finalize it; run `rootpin bind --staged` again",
+          bound.staged->root_id, deployment.root_id, lock);
     }
-    // Another tool staged this root: it stays staged but is not finalized until a bind
-    // succeeds (undoing someone else's update is not rootpin's call).
-    finalization->keep();
-    fail_locked(e, root_id, *finalization);
+    log::notice(fmt::format("{} was staged while {} was being bound: binding it too",
+                            bound.staged->root_id, deployment.root_id),
+                log::Fields{bound.staged->root_id, "", ""});
+    deployment = *bound.staged;
   }
-  BindReport report{root_id, mode == BindMode::DryRun, 0, outcome.pulled, outcome.present};
-  if (mode == BindMode::DryRun) {
-    return report;
-  }
-  if (finalization) {
-    release_finalization(*finalization, root_id);
-  }
-  report.images = outcome.record->images.size();
-  log::emit(log::Event::RootBound, log::Priority::Info,
-            fmt::format("bound {}: {} images ({} pulled, {} already present)", root_id,
-                        report.images, report.pulled, report.present),
-            log::Fields{root_id, "", ""});
-  return report;
 }
 
 }  // namespace rootpin::app

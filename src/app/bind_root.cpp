@@ -96,13 +96,6 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
   return result;
 }
 
-void release_finalization(ostree::FinalizationLock& lock, const std::string& root_id) {
-  if (lock.remove() == ostree::FinalizationLock::Released::LeftInPlace) {
-    log::notice(fmt::format("{} is bound; {} was not written by rootpin and stays in place",
-                            root_id, lock.path()));
-  }
-}
-
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
                                            const ostree::Deployment& deployment) {
   auto root =

@@ -64,10 +64,6 @@ core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string&
 std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
                                          const std::string& root_id);
 
-// A staged root is bound: removes rootpin's finalization lock so that ostree finalizes it
-// at shutdown, or says that a lock someone else wrote stays.
-void release_finalization(ostree::FinalizationLock& lock, const std::string& root_id);
-
 // The deployment's directory as a quadlet-scan root (openat2-confined).
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
                                            const ostree::Deployment& deployment);

@@ -42,12 +42,18 @@ core::ImageStore& Context::image_store() {
   return *image_store_;
 }
 
+void LedgerWriter::save() {
+  if (auto problem = dir.save(ledger, lock)) {
+    log::warning(*problem);
+  }
+}
+
 LedgerWriter Context::open_ledger_for_writing() {
   auto dir = ledger::StateDir::open(options.state_dir, ledger::StateDir::Create::IfMissing);
   require_writable(dir);
   auto lock = dir.lock_writer(std::chrono::seconds(options.lock_timeout),
                               [](const std::string& message) { log::notice(message); });
-  auto loaded = dir.load();
+  auto loaded = dir.load(&lock);
   report_load(loaded);
   LedgerWriter writer{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
   if (writer.recovered) {

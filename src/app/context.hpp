@@ -29,7 +29,9 @@ struct LedgerWriter {
   ledger::Ledger ledger;
   bool recovered = false;
 
-  void save() { dir.save(ledger, lock); }
+  // Saves; a ledger saved but maybe not durable is a warning, not a failure (the work it
+  // records is done and must not be undone).
+  void save();
 };
 
 class Context {

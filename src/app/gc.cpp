@@ -15,8 +15,10 @@ namespace rootpin::app {
 namespace {
 
 void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
-  if (ledger.roots.empty()) {
-    return;
+  const auto deployments = std::count_if(ledger.roots.begin(), ledger.roots.end(),
+                                         [](const auto& r) { return r.second.held_dir.empty(); });
+  if (deployments == 0) {
+    return;  // roots bound with --root are held whatever the sysroot says
   }
   std::string why;
   try {
@@ -30,7 +32,7 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
   throw util::Error::format(
       "refusing to gc: the ledger records {} root(s) but the sysroot {} cannot be read ({}); "
       "removing images now could take them from a live root",
-      ledger.roots.size(), ctx.options.sysroot, why);
+      deployments, ctx.options.sysroot, why);
 }
 
 // gc on a host that is not an ostree sysroot: admin pins (and records, if the sysroot is

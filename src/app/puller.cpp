@@ -53,12 +53,21 @@ int tries_for(const quadlet_scan::PullOptions& options, int default_tries) {
   return std::max(default_tries, 1);
 }
 
+// A failed name lookup ("no such host") is retried like any network trouble: at boot the
+// network (and its DNS) often comes up after rootpin starts (issue 11).
 bool is_retryable(const std::string& reason) {
   static const char* const kFinal[] = {
-      "manifest unknown", "unauthorized",         "authentication required",
-      "denied",           "invalid reference",    "not found",
-      "no such host",     "invalid argument",     "no space left on device",
-      "short-name",       "repository name must", "no such file or directory",
+      "manifest unknown",
+      "unauthorized",
+      "authentication required",
+      "denied",
+      "invalid reference",
+      "not found",
+      "invalid argument",
+      "no space left on device",
+      "short-name",
+      "repository name must",
+      "no such file or directory",
   };
   std::string lower = reason;
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -89,8 +98,9 @@ AttemptResult pull_with_retries(ImageStore& store, const core::PlannedImage& p,
       auto pulled = store.pull(request);
       report({PullEvent::Kind::Done, p.ref.as_written, attempt, tries, "", pulled.id});
       return {pulled.id, ""};
-    } catch (const util::Error& e) {
-      std::string reason = e.what();
+    } catch (...) {
+      // Any exception is this image's failure (issue 11): none may escape a pulling thread.
+      std::string reason = util::current_error().what();
       if (attempt >= tries || !is_retryable(reason)) {
         report({PullEvent::Kind::Failed, p.ref.as_written, attempt, tries, reason, ""});
         return {std::nullopt, reason};
@@ -128,10 +138,15 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
   }
 
   std::mutex report_mutex;
-  auto serialized = [&](const PullEvent& e) {
+  // A reporter that fails (a terminal gone, a JSON error) must not end a pulling thread:
+  // progress is lost, the pull goes on.
+  auto serialized = [&](const PullEvent& e) noexcept {
     if (report) {
       std::lock_guard lock(report_mutex);
-      report(e);
+      try {
+        report(e);
+      } catch (...) {
+      }
     }
   };
   std::vector<AttemptResult> results(plan.to_pull.size());
@@ -143,7 +158,11 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
     for (size_t w = 0; w < jobs; ++w) {
       workers.emplace_back([&] {
         for (size_t i = next++; i < plan.to_pull.size(); i = next++) {
-          results[i] = pull_with_retries(store, plan.to_pull[i], options, serialized);
+          try {
+            results[i] = pull_with_retries(store, plan.to_pull[i], options, serialized);
+          } catch (...) {
+            results[i] = {std::nullopt, util::current_error().what()};
+          }
         }
       });
     }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "src/app/bind_root.hpp"
+#include "src/app/staged_bind.hpp"
 #include "src/app/store_view.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/core/reference.hpp"
@@ -112,45 +113,40 @@ UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) 
     writer.save();
     return UpgradeReport{osname, false, {}};
   }
-  std::optional<ostree::FinalizationLock> finalization;
+  StagedBind tx(created->root_id);
   std::vector<core::StoredImage> store_after;
   try {
     // 4. a staged root must not be finalized at shutdown while its images are missing
     // (inside the try: a lock that cannot be made undoes the staged root too).
     if (created->role == ostree::Role::Staged) {
-      finalization.emplace(ostree::FinalizationLock::create());
+      tx.hold();
     }
-    // 5. scan, pull, pin, record.
+    // 5. scan, pull, pin, record; the lock is released only after the ledger is saved.
     auto outcome = bind_root(open_deployment_root(sysroot, *created), created->root_id,
                              ctx.image_store(), ctx.puller_options(), BindMode::Bind, events);
     const std::size_t images = outcome.record->images.size();
     store_after = std::move(outcome.store_after);
-    writer.ledger.set_root(std::move(*outcome.record));
-    writer.save();
+    tx.commit(writer, std::move(*outcome.record));
     log::emit(log::Event::RootBound, log::Priority::Info,
               fmt::format("bound {}: {} images ({} pulled, {} already present)", created->root_id,
                           images, outcome.pulled, outcome.present),
               log::Fields{created->root_id, "", ""});
-  } catch (const util::Error& e) {
-    // 6. failure: undo the new deployment. Earlier roots, pins and images are as they were:
-    // bind_root removed what it pulled and the ledger was not saved.
+  } catch (...) {
+    // 6. failure (any exception): undo the new deployment. Earlier roots, pins and images
+    // are as they were: bind_root removed what it pulled and the ledger was not saved.
+    const util::Error e = util::current_error();
     log::emit(log::Event::UpgradeFailed, log::Priority::Error,
               fmt::format("upgrade of {} failed: {}", osname, e.what()),
               log::Fields{created->root_id, "", ""});
     try {
       sysroot.undo(*created);
-    } catch (const util::Error& undo_error) {
-      if (finalization) {
-        finalization->keep();  // still staged and unbound: it must never be finalized
-      }
+    } catch (...) {
+      tx.keep();  // still staged and unbound: it must never be finalized
       throw util::Error::format("{}; undoing {} failed too: {}", e.what(), created->root_id,
-                                undo_error.what());
+                                util::current_error().what());
     }
+    tx.undone();
     throw util::Error::format("upgrade of {} undone: {}", osname, e.what());
-  }
-  // 6. success: ostree may finalize it now (unless someone else holds it back).
-  if (finalization) {
-    release_finalization(*finalization, created->root_id);
   }
   const char* how = created->role == ostree::Role::Staged ? "staged" : "deployed";
   log::emit(log::Event::UpgradeStaged, log::Priority::Notice,

@@ -104,6 +104,7 @@ int run(int argc, char** argv, app::Services services) {
   add_upgrade_command(app, ctx, table);
   add_boot_command(app, ctx, table);
   add_check_command(app, ctx, table);
+  add_forget_command(app, ctx, table);
 
   try {
     app.parse(argc, argv);

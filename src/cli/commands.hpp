@@ -24,5 +24,6 @@ void add_bind_command(CLI::App& app, app::Context& ctx, CommandTable& table);
 void add_upgrade_command(CLI::App& app, app::Context& ctx, CommandTable& table);
 void add_boot_command(CLI::App& app, app::Context& ctx, CommandTable& table);
 void add_check_command(CLI::App& app, app::Context& ctx, CommandTable& table);
+void add_forget_command(CLI::App& app, app::Context& ctx, CommandTable& table);
 
 }  // namespace rootpin::cli

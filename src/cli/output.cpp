@@ -6,7 +6,10 @@
 
 namespace rootpin::cli {
 
-void print_json(const nlohmann::json& j) { print_line(j.dump()); }
+// Invalid UTF-8 (a registry's or podman's message) is replaced, never a reason to throw.
+void print_json(const nlohmann::json& j) {
+  print_line(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
 
 void print_line(const std::string& text) {
   std::fputs((text + "\n").c_str(), stdout);

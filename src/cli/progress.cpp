@@ -60,7 +60,8 @@ void Progress::operator()(const app::PullEvent& e) {
       if (!e.image_id.empty()) {
         j["image_id"] = e.image_id;
       }
-      std::fputs((j.dump() + "\n").c_str(), stdout);
+      std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+                 stdout);
       std::fflush(stdout);
       return;
     }

@@ -128,6 +128,16 @@ void Renderer::boot(const app::BootReport& r) {
                          r.retagged, r.already_right, r.missing));
 }
 
+void Renderer::forget(const app::ForgetReport& r) {
+  say({{"event", "forgotten"},
+       {"root", r.forgotten.root_id},
+       {"held_dir", r.forgotten.held_dir},
+       {"images", r.forgotten.images.size()}},
+      fmt::format("forgot {} (bound from {}): gc removes its images unless something else holds "
+                  "them",
+                  r.forgotten.root_id, r.forgotten.held_dir));
+}
+
 void Renderer::status(const app::StatusReport& r) {
   if (json_) {
     print_json(status_json(r));

@@ -7,6 +7,7 @@
 #include "src/app/bind.hpp"
 #include "src/app/boot.hpp"
 #include "src/app/events.hpp"
+#include "src/app/forget.hpp"
 #include "src/app/pin.hpp"
 #include "src/app/status.hpp"
 #include "src/cli/progress.hpp"
@@ -30,6 +31,7 @@ public:
   void pin(const app::PinReport& report);
   void unpin(const app::UnpinReport& report);
   void boot(const app::BootReport& report);
+  void forget(const app::ForgetReport& report);
   void status(const app::StatusReport& report);
 
 private:

@@ -95,6 +95,21 @@ void print_roots(const std::vector<app::RootStatus>& roots, const ledger::Ledger
   }
 }
 
+// A root bound with --root: held until `rootpin forget`.
+nlohmann::json held_root_json(const ledger::RootRecord& record) {
+  nlohmann::json images = nlohmann::json::array();
+  for (const auto& i : record.images) {
+    images.push_back({{"unit", i.unit},
+                      {"reference", i.reference},
+                      {"digest", i.digest},
+                      {"image_id", i.image_id}});
+  }
+  return {{"root", record.root_id},
+          {"held_dir", record.held_dir},
+          {"bound_at", record.bound_at},
+          {"images", images}};
+}
+
 }  // namespace
 
 nlohmann::json status_json(const app::StatusReport& r) {
@@ -124,8 +139,11 @@ nlohmann::json status_json(const app::StatusReport& r) {
   }
   if (r.roots) {
     j["roots"] = roots_json(*r.roots, ledger);
-  } else {
-    for (const auto& [id, record] : ledger.roots) {
+  }
+  for (const auto& [id, record] : ledger.roots) {
+    if (!record.held_dir.empty()) {
+      j["roots"].push_back(held_root_json(record));
+    } else if (!r.roots) {
       j["roots"].push_back(
           {{"root", id}, {"bound_at", record.bound_at}, {"images", record.images.size()}});
     }
@@ -138,8 +156,14 @@ void print_status(const app::StatusReport& r) {
   print_line(fmt::format("store {}: {} image(s), {}", r.store_path, r.images, human_size(r.size)));
   if (r.roots) {
     print_roots(*r.roots, ledger);
-  } else {
-    for (const auto& [id, record] : ledger.roots) {
+  }
+  for (const auto& [id, record] : ledger.roots) {
+    if (!record.held_dir.empty()) {
+      print_line(
+          fmt::format("root {}: {} image(s), bound {} from {}; held until `rootpin forget "
+                      "{}`",
+                      id, record.images.size(), record.bound_at, record.held_dir, id));
+    } else if (!r.roots) {
       print_line(
           fmt::format("root {}: {} image(s), bound {}", id, record.images.size(), record.bound_at));
     }

@@ -8,7 +8,8 @@ RootRetirement plan_root_retirement(const ledger::Ledger& ledger,
                                     const std::set<std::string>& live_root_ids) {
   RootRetirement plan;
   for (const auto& [root_id, record] : ledger.roots) {
-    if (!live_root_ids.contains(root_id)) {
+    // A root bound with --root is held until `rootpin forget`: never retired here.
+    if (record.held_dir.empty() && !live_root_ids.contains(root_id)) {
       plan.retired.push_back(root_id);
     }
   }

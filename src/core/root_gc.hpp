@@ -14,7 +14,9 @@
 namespace rootpin::core {
 
 struct RootRetirement {
-  std::vector<std::string> retired;     // recorded, but no longer on disk: drop the record
+  // recorded, but no longer on disk: drop the record (roots bound with --root, held until
+  // `rootpin forget`, never are)
+  std::vector<std::string> retired;
   std::vector<std::string> unrecorded;  // on disk without a record: rescan before removing
 };
 

@@ -8,6 +8,7 @@
 //     "roots": {
 //       "fedora/3a8c...e1.0": {
 //         "bound_at": "2024-05-01T12:34:56Z",
+//         "held_dir": "/srv/image-root",   (only for a root bound with --root)
 //         "images": [ { "unit": "web.container", "reference": "quay.io/acme/web:1.4",
 //                       "digest": "sha256:...", "image_id": "...", "time": "...",
 //                       "key": "Image", "named_at": "/usr/share/.../web.container:2" } ]
@@ -51,6 +52,10 @@ struct RootRecord {
   std::string root_id;  // "<osname>/<checksum>.<serial>"; equals its key in Ledger::roots
   std::string bound_at;
   std::vector<BoundImage> images;
+  // The directory of a root bound with `bind --root DIR --root-id ID` (not an ostree
+  // deployment): held until `rootpin forget ID`, never retired by gc. Empty for a
+  // deployment.
+  std::string held_dir = {};
 
   bool operator==(const RootRecord&) const = default;
 };

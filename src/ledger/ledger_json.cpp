@@ -92,7 +92,10 @@ RootRecord read_root(const std::string& id, const Json& j) {
     corrupt("roots: a root with an empty id");
   }
   expect_object(j, where);
-  RootRecord root{.root_id = id, .bound_at = string_field(j, "bound_at", where), .images = {}};
+  RootRecord root{.root_id = id,
+                  .bound_at = string_field(j, "bound_at", where),
+                  .images = {},
+                  .held_dir = string_field(j, "held_dir", where)};
   if (auto images = j.find("images"); images != j.end()) {
     expect_array(*images, where + ".images");
     for (std::size_t i = 0; i < images->size(); ++i) {
@@ -178,6 +181,9 @@ std::string serialize_ledger(const Ledger& ledger) {
       images.push_back(std::move(entry));
     }
     roots[id] = Ordered{{"bound_at", root.bound_at}, {"images", std::move(images)}};
+    if (!root.held_dir.empty()) {
+      roots[id]["held_dir"] = root.held_dir;
+    }
   }
   Ordered pins = Ordered::array();
   for (const auto& pin : ledger.pins) {

@@ -223,7 +223,11 @@ util::DirLock StateDir::lock_writer(std::chrono::milliseconds timeout,
   return util::DirLock::acquire(fd_.get(), path_, timeout, on_wait);
 }
 
-StateDir::Loaded StateDir::load() {
+StateDir::Loaded StateDir::load(const util::DirLock* writer) {
+  if (writer != nullptr && !writer->covers(fd_.get())) {
+    throw Error::format("internal error: loading {} as its writer without its lock", ledger_path());
+  }
+  const bool may_move = writer != nullptr;
   const std::string current = ledger_path();
   const std::string previous = join(path_, kPrevName);
   for (int attempt = 0; attempt < kLoadAttempts; ++attempt) {
@@ -238,16 +242,24 @@ StateDir::Loaded StateDir::load() {
       if (parsed.error().kind == ParseError::Kind::FutureVersion) {
         throw Error::format("{}: {}", current, parsed.error().message);
       }
-      MoveAside moved = move_aside(fd_.get(), path_, kLedgerName, file);
+      if (!may_move) {
+        out.warnings.push_back(
+            fmt::format("ledger {} is corrupt ({}); left in place for the next rootpin that writes",
+                        current, parsed.error().message));
+      }
+      MoveAside moved = may_move ? move_aside(fd_.get(), path_, kLedgerName, file)
+                                 : MoveAside{MoveResult::Failed, ""};
       if (moved.result == MoveResult::Replaced) {
         continue;
       }
-      out.warnings.push_back(
-          moved.result == MoveResult::Moved
-              ? fmt::format("ledger {} is corrupt ({}); moved it aside to {}", current,
-                            parsed.error().message, moved.detail)
-              : fmt::format("ledger {} is corrupt ({}); could not move it aside: {}", current,
-                            parsed.error().message, moved.detail));
+      if (may_move) {
+        out.warnings.push_back(
+            moved.result == MoveResult::Moved
+                ? fmt::format("ledger {} is corrupt ({}); moved it aside to {}", current,
+                              parsed.error().message, moved.detail)
+                : fmt::format("ledger {} is corrupt ({}); could not move it aside: {}", current,
+                              parsed.error().message, moved.detail));
+      }
     }
     FileContent prev = read_file(fd_.get(), path_, kPrevName);
     if (prev.presence == Presence::Missing) {
@@ -273,7 +285,8 @@ StateDir::Loaded StateDir::load() {
     if (parsed.error().kind == ParseError::Kind::FutureVersion) {
       throw Error::format("{}: {}", previous, parsed.error().message);
     }
-    MoveAside moved = move_aside(fd_.get(), path_, kPrevName, prev);
+    MoveAside moved = may_move ? move_aside(fd_.get(), path_, kPrevName, prev)
+                               : MoveAside{MoveResult::Failed, ""};
     out.warnings.push_back(fmt::format(
         "previous generation {} is corrupt too ({}){}; starting from an empty ledger; admin pins "
         "are lost and roots will be rebuilt by rescanning the live deployments",
@@ -284,7 +297,7 @@ StateDir::Loaded StateDir::load() {
   throw Error::format("cannot load {}: it keeps changing while being read", current);
 }
 
-void StateDir::save(const Ledger& ledger, const util::DirLock& lock) {
+std::optional<std::string> StateDir::save(const Ledger& ledger, const util::DirLock& lock) {
   if (!lock.covers(fd_.get())) {
     throw Error::format("internal error: saving {} without holding its writer lock", ledger_path());
   }
@@ -293,17 +306,21 @@ void StateDir::save(const Ledger& ledger, const util::DirLock& lock) {
   remove_stale_temps(fd_.get());
 
   try {
-    write_ledger(ledger);
+    auto committed = write_ledger(ledger);
+    if (!committed.durable) {
+      return committed.problem;
+    }
+    return std::nullopt;
   } catch (const Error& e) {
     // The cause names the temp file or the directory; say which file was being saved.
     throw e.with_context("saving " + ledger_path());
   }
 }
 
-void StateDir::write_ledger(const Ledger& ledger) {
+util::AtomicFile::Committed StateDir::write_ledger(const Ledger& ledger) {
   util::AtomicFile file(fd_.get(), kLedgerName, 0600, path_);
   file.write(serialize_ledger(ledger));
-  file.commit([this](int dirfd) {
+  return file.commit([this](int dirfd) {
     // Keep the generation being replaced as .prev. Both steps are atomic renames/links, so
     // ledger.json stays the old, complete file until the commit's own rename.
     if (!entry_type(dirfd, kLedgerName, ledger_path())) {

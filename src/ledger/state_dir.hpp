@@ -12,6 +12,7 @@
 //   3. rename the temp over ledger.json;
 //   4. fsync the directory (one file fsync + one directory fsync per save).
 
+#include "base/atomic_file.hpp"
 #include "base/fd.hpp"
 #include "base/lock_file.hpp"
 #include "src/ledger/ledger.hpp"
@@ -53,18 +54,22 @@ public:
   // (never deleted), then ledger.json.prev is tried; recovered=true. A ledger written by a
   // newer rootpin (unknown version) is left in place and util::Error is thrown.
   // A symlink or non-regular file at ledger.json throws util::Error.
-  Loaded load();
+  // Only the writer moves files: without `writer` (this directory's writer lock) a corrupt
+  // file is reported and left in place for the next writer, and .prev is read.
+  Loaded load(const util::DirLock* writer = nullptr);
 
   // Requires `lock` to be this directory's writer lock. Refuses (util::Error) a symlink at
   // ledger.json or ledger.json.prev. On failure the previous ledger.json is intact.
-  void save(const Ledger& ledger, const util::DirLock& lock);
+  // Returns a warning when the ledger is saved but maybe not durable (the directory's
+  // fsync failed after the rename): the save stands, it is not undone.
+  std::optional<std::string> save(const Ledger& ledger, const util::DirLock& lock);
 
   const std::string& path() const { return path_; }
   std::string ledger_path() const { return path_ + "/" + kLedgerName; }
   int fd() const { return fd_.get(); }
 
 private:
-  void write_ledger(const Ledger& ledger);
+  util::AtomicFile::Committed write_ledger(const Ledger& ledger);
   StateDir(util::Fd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
 
   util::Fd fd_;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "base/error.hpp"
 #include "base/fd.hpp"
 
@@ -38,24 +40,39 @@ bool written_by_rootpin(const std::string& path) {
 }  // namespace
 
 FinalizationLock FinalizationLock::create(std::string path) {
+  const std::filesystem::path target(path);
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  std::filesystem::create_directories(target.parent_path(), ec);
   if (ec) {
     throw util::Error::format("cannot create the directory of {}: {}", path, ec.message());
   }
-  util::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
-  if (!fd) {
-    if (errno == EEXIST) {
+  // The marker goes into a temp file first; link() then makes the lock appear whole, and
+  // fails with EEXIST when a lock is there already (never replacing it).
+  const std::string temp =
+      (target.parent_path() / fmt::format(".{}.rootpin-{}", target.filename().string(), ::getpid()))
+          .string();
+  ::unlink(temp.c_str());
+  {
+    util::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!fd) {
+      throw util::Error::format("cannot create the finalization lock {}: {}", path,
+                                std::strerror(errno));
+    }
+    if (::write(fd.get(), kMarker.data(), kMarker.size()) != static_cast<ssize_t>(kMarker.size())) {
+      const int saved = errno;
+      ::unlink(temp.c_str());
+      throw util::Error::format("cannot write the finalization lock {}: {}", path,
+                                std::strerror(saved));
+    }
+  }
+  const int linked = ::link(temp.c_str(), path.c_str());
+  const int saved = errno;
+  ::unlink(temp.c_str());
+  if (linked != 0) {
+    if (saved == EEXIST) {
       return FinalizationLock(path, written_by_rootpin(path) ? Owner::Rootpin : Owner::Other);
     }
     throw util::Error::format("cannot create the finalization lock {}: {}", path,
-                              std::strerror(errno));
-  }
-  // The file locks as soon as it exists; the marker only tells whose it is.
-  if (::write(fd.get(), kMarker.data(), kMarker.size()) != static_cast<ssize_t>(kMarker.size())) {
-    const int saved = errno;
-    ::unlink(path.c_str());
-    throw util::Error::format("cannot write the finalization lock {}: {}", path,
                               std::strerror(saved));
   }
   return FinalizationLock(std::move(path), Owner::Rootpin);
@@ -76,21 +93,11 @@ FinalizationLock::FinalizationLock(FinalizationLock&& other) noexcept
 
 FinalizationLock& FinalizationLock::operator=(FinalizationLock&& other) noexcept {
   if (this != &other) {
-    drop();
     path_ = std::move(other.path_);
     armed_ = std::exchange(other.armed_, false);
     owner_ = other.owner_;
   }
   return *this;
-}
-
-FinalizationLock::~FinalizationLock() { drop(); }
-
-void FinalizationLock::drop() noexcept {
-  if (armed_ && owner_ == Owner::Rootpin) {
-    ::unlink(path_.c_str());
-  }
-  armed_ = false;
 }
 
 FinalizationLock::Released FinalizationLock::remove() {

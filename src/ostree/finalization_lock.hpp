@@ -22,7 +22,9 @@ public:
   enum class Released { Removed, LeftInPlace };
 
   // Creates the file (and its parent directory) at path, or takes over the one there. An
-  // Error if that fails.
+  // Error if that fails. The file appears with its marker already in it (written to a temp
+  // file, then linked into place), so a crash never leaves an empty lock that would read
+  // as someone else's.
   static FinalizationLock create(std::string path = kFinalizationLockPath);
 
   // Who holds the lock at path now; nullopt when there is none (for `rootpin status`).
@@ -32,21 +34,23 @@ public:
   FinalizationLock& operator=(FinalizationLock&& other) noexcept;
   FinalizationLock(const FinalizationLock&) = delete;
   FinalizationLock& operator=(const FinalizationLock&) = delete;
-  // Removes rootpin's file if neither remove() nor keep() was called (best effort).
-  ~FinalizationLock();
+  // Fails closed: the file stays unless remove() was called (an exception on the way out
+  // must never let ostree finalize a root whose images are missing).
+  ~FinalizationLock() = default;
 
   // The staged root is bound (or undone): let ostree finalize again, unless the lock is
   // someone else's (LeftInPlace). Error if unlink fails.
   Released remove();
   // Leaves the file in place: the staged root is not bound and must not be finalized.
   void keep() noexcept;
+  // Neither removed nor kept yet.
+  bool armed() const { return armed_; }
 
   Owner owner() const { return owner_; }
   const std::string& path() const { return path_; }
 
 private:
   FinalizationLock(std::string path, Owner owner) : path_(std::move(path)), owner_(owner) {}
-  void drop() noexcept;
 
   std::string path_;
   bool armed_ = true;  // false once removed or kept

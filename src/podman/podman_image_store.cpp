@@ -201,6 +201,14 @@ PulledImage PodmanImageStore::pull(const PullRequest& request) {
     if (creds_file) {
       effective.options.creds.reset();
       effective.options.authfile = creds_file->path();
+    } else if (request.options.creds->find(':') != std::string::npos) {
+      // A short name's registry is chosen by podman at pull time, so no auth file can name
+      // it: the password would have to go on podman's argv, readable by every user.
+      throw Error::format(
+          "pulling {}: Creds= with a password needs a reference that names its registry "
+          "(podman picks a short name's registry itself, and the password would be on its "
+          "command line); write the registry in the reference or use AuthFile=",
+          request.reference);
     }
   }
   auto result = run(pull_arguments(effective), request.timeout);

@@ -39,14 +39,21 @@ def test_corrupt_ledger_is_moved_aside_and_reported(env):
     rp.run("pin", b, check=True)  # ledger.json.prev now holds the pin of a
     with open(rp.ledger_path, "w") as f:
         f.write('{"version": 1, "pins": [ {"refer')
+    # A reader (no lock) reports it, reads .prev and moves nothing (issue 11, point 5).
     r = rp.run("status", "--json", check=True)
+    assert "corrupt" in r.stderr.lower(), r.stderr
+    assert a in r.stdout
+    assert glob.glob(os.path.join(rp.state_dir, "ledger.json.corrupt-*")) == []
+    with open(rp.ledger_path) as f:
+        assert f.read() == '{"version": 1, "pins": [ {"refer'
+    # The writer moves it aside (never deleted); the previous generation is what rootpin
+    # knows now, and gc keeps what it names.
+    r = rp.run("gc", check=True)
     assert "corrupt" in r.stderr.lower(), r.stderr
     aside = glob.glob(os.path.join(rp.state_dir, "ledger.json.corrupt-*"))
     assert len(aside) == 1
     with open(aside[0]) as f:
         assert f.read() == '{"version": 1, "pins": [ {"refer'  # never lost
-    # The previous generation is what rootpin knows now; gc keeps what it names.
-    rp.run("gc", check=True)
     refs = [p["reference"] for p in rp.ledger()["pins"]]
     assert a in refs
     assert any(a in i["Names"] for i in rp.store_images())

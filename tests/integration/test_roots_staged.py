@@ -166,3 +166,65 @@ def test_a_finalization_lock_rootpin_did_not_write_stays(env):
     assert "was not written by rootpin and stays in place" in out.stderr
     assert os.path.exists(host.lock)
     assert "the lock is not rootpin's" in host.rootpin("status", check=0).stdout
+
+
+def test_a_staged_upgrade_failing_with_any_error_is_undone_and_unlocked(env):
+    """Issue 11, points 1-2: a failure that is not rootpin's own error type (here podman's
+    message with invalid UTF-8 under --json, which made the JSON rendering throw inside a
+    pulling thread: std::terminate) must still undo the staged root and leave no lock."""
+    a = env.push("acme/a", "1")
+    b = env.push("acme/b", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("bind", check=0)
+    before = (host.root_ids(), env.ledger(), env.images())
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    with open(host.podman, "w") as f:
+        f.write("#!/bin/sh\n"
+                'case " $* " in *" pull "*)\n'
+                "  printf 'Error: manifest unknown: \\377\\376 not valid UTF-8\\n' >&2; exit 125;;\n"
+                "esac\n"
+                'exec podman "$@"\n')
+
+    out = host.rootpin("--json", "upgrade")
+    assert out.returncode == 1, (out.returncode, out.stdout, out.stderr)
+    assert "undone" in out.stderr and "b.image" in out.stderr
+    assert '"event":"pull_failed"' in out.stdout.replace(" ", "")
+    assert "(staged)" not in host.ostree("admin", "status")
+    assert not os.path.exists(host.lock)
+    assert (host.root_ids(), env.ledger(), env.images()) == before
+
+
+def test_bind_staged_follows_a_root_staged_while_it_binds(env):
+    """Issue 11, point 3: the finalization lock is global. When another tool stages a newer
+    root while `bind --staged` pulls, releasing the lock after binding the old one would let
+    ostree finalize the new root with its images missing: the bind re-checks what is staged
+    and binds the new one too before it lets go."""
+    a = env.push("acme/a", "1")
+    b = env.push("acme/b", "1")
+    c = env.push("acme/c", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("bind", check=0)
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    first = host.stage_from_origin()
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b),
+                "c.image": image_unit(c)}, "3.0")
+    host.ostree("pull", "--repo=/ostree/repo", "origin", "testos/x86_64/stable")
+    mark = os.path.join(env.tmp, "restaged")
+    with open(host.podman, "w") as f:
+        f.write("#!/bin/sh\n"
+                'case " $* " in *" pull "*)\n'
+                f"  if mkdir {mark} 2>/dev/null; then\n"
+                "    ostree admin deploy --stage --os=testos origin:testos/x86_64/stable"
+                f" > {mark}/out 2>&1\n"
+                "  fi;;\n"
+                "esac\n"
+                'exec podman "$@"\n')
+
+    out = host.rootpin("bind", "--staged", check=0)
+    second = host.root_ids()[0]
+    assert second != first, open(os.path.join(mark, "out")).read()
+    assert f"{second} was staged while {first} was being bound" in out.stderr
+    assert f"bound {second}: 3 images" in out.stdout
+    assert second in env.ledger()["roots"]
+    assert not os.path.exists(host.lock)
+    assert sorted(env.names()) == sorted([a, b, c])

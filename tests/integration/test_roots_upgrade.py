@@ -212,16 +212,22 @@ def test_check_says_whether_an_update_exists_and_deploys_nothing(env):
     assert len(env.sysroot.root_ids()) == 2
 
 
-def test_bind_a_root_directory_under_its_own_id(env):
-    a = env.push("acme/a", "1")
-    env.boot_os({})
+def image_root(env, ref):
+    """A root directory (not an ostree deployment) that binds a.image naming ref."""
     root = os.path.join(env.tmp, "image-root")
     os.makedirs(os.path.join(root, "usr/share/containers/systemd"))
     os.makedirs(os.path.join(root, "usr/lib/rootpin/bound-images.d"))
     with open(os.path.join(root, "usr/share/containers/systemd/a.image"), "w") as f:
-        f.write(image_unit(a))
+        f.write(image_unit(ref))
     os.symlink("/usr/share/containers/systemd/a.image",
                os.path.join(root, "usr/lib/rootpin/bound-images.d/a.image"))
+    return root
+
+
+def test_bind_a_root_directory_under_its_own_id(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({})
+    root = image_root(env, a)
     env.rootpin("bind", "--root", root, "--root-id", "builder/1", check=0)
     assert [i["unit"] for i in env.ledger()["roots"]["builder/1"]["images"]] == ["a.image"]
     assert env.names() == [a]
@@ -239,3 +245,36 @@ def test_upgrade_with_nothing_new_re_pulls_a_live_roots_missing_image(env):
     out = env.rootpin("upgrade", check=0)
     assert "re-pulled missing 127.0.0.1" in out.stdout
     assert image_id in env.images()  # the very image the root was bound with, by digest
+
+
+def test_a_root_bound_with_root_is_held_until_forgotten(env):
+    """Issue 11, point 7: a root bound with --root is no ostree deployment, so gc used to
+    count it as retired and remove its images silently. It is held until `rootpin forget`,
+    and status shows it as such."""
+    a = env.push("acme/a", "1")
+    env.boot_os({})
+    env.rootpin("bind", check=0)  # the deployment: bound, holding nothing
+    root = image_root(env, a)
+    env.rootpin("bind", "--root", root, "--root-id", "builder/1", check=0)
+
+    env.rootpin("gc", check=0)
+    assert "builder/1" in env.ledger()["roots"]
+    assert env.names() == [a]
+    status = env.rootpin("status", check=0).stdout
+    assert "builder/1" in status and "rootpin forget builder/1" in status
+    roots = json.loads(env.rootpin("status", "--json", check=0).stdout)["roots"]
+    [held] = [r for r in roots if r["root"] == "builder/1"]
+    assert held["held_dir"] == root and len(held["images"]) == 1
+
+    # An ostree deployment is not forgotten by hand: ostree retires it.
+    [deployment] = [r["root"] for r in roots if r["root"] != "builder/1"]
+    out = env.rootpin("forget", deployment)
+    assert out.returncode == 1 and "ostree" in out.stderr, out.stderr
+    out = env.rootpin("forget", "nobody/1")
+    assert out.returncode == 1 and "nobody/1" in out.stderr, out.stderr
+
+    out = env.rootpin("forget", "builder/1", check=0)
+    assert "forgot builder/1" in out.stdout
+    assert "builder/1" not in env.ledger()["roots"]
+    env.rootpin("gc", check=0)
+    assert env.names() == []

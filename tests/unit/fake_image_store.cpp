@@ -45,6 +45,9 @@ PulledImage FakeImageStore::pull(const PullRequest& request) {
   }
   std::lock_guard lock(mutex_);
   --running_;
+  if (auto t = throwers_.find(request.reference); t != throwers_.end()) {
+    t->second();
+  }
   if (auto f = failures_.find(request.reference); f != failures_.end() && f->second.first > 0) {
     --f->second.first;
     throw util::Error::format("pulling {}: {}", request.reference, f->second.second);

@@ -2,6 +2,7 @@
 // An in-memory ImageStore for unit tests: counts calls, serves pulls from a table of
 // "registry" images, and can be told to fail.
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,6 +25,10 @@ public:
   // The next `times` pulls of `reference` fail with `message`.
   void fail_pulls(const std::string& reference, int times, const std::string& message);
   void fail_removals(const std::string& message) { removal_failure_ = message; }
+  // Pulls of `reference` throw what `thrower` throws (any exception, not only util::Error).
+  void throw_on_pull(const std::string& reference, std::function<void()> thrower) {
+    throwers_[reference] = std::move(thrower);
+  }
   void put(StoredImage image);
 
   std::vector<StoredImage> list() override;
@@ -48,6 +53,7 @@ private:
   std::map<std::string, StoredImage> remote_;
   std::map<std::string, std::pair<int, std::string>> failures_;
   std::string removal_failure_;
+  std::map<std::string, std::function<void()>> throwers_;
   std::vector<PullRequest> pulls_;
   int list_calls_ = 0;
   int remove_calls_ = 0;

@@ -132,6 +132,8 @@ TEST_CASE("parse_retry_delay and tries_for") {
   CHECK(tries_for(o, 3) == 1);
   CHECK(is_retryable("dial tcp 127.0.0.1:5000: connect: connection refused"));
   CHECK_FALSE(is_retryable("reading manifest 9: manifest unknown"));
+  // Issue 11, point 8: boot-time networks come up late; a name lookup is retried (bounded).
+  CHECK(is_retryable("dial tcp: lookup registry.example on 127.0.0.53:53: no such host"));
 }
 
 TEST_CASE("below the free-space floor nothing is pulled and every missing image says why") {
@@ -168,4 +170,36 @@ TEST_CASE("free_space_of: the nearest existing parent; nothing for an impossible
   CHECK(space->checked == tmp.path().string());
   CHECK(space->available > 0);
   CHECK_FALSE(free_space_problem((tmp / "a").string(), 0));  // 0: no check
+}
+
+// Issue 11, point 2: an exception that is not util::Error (bad_alloc, a JSON error in a
+// reporter, a system_error) must not escape a pulling thread (std::terminate): it becomes
+// that image's failed outcome, and the other images are still pulled.
+TEST_CASE("any exception in a pull or a reporter becomes that image's outcome") {
+  FakeImageStore store;
+  store.add_remote("quay.io/x/a:1", remote("a1", "quay.io/x/a", "1"));
+  store.add_remote("quay.io/x/b:1", remote("b1", "quay.io/x/b", "1"));
+  store.add_remote("quay.io/x/c:1", remote("c1", "quay.io/x/c", "1"));
+  store.throw_on_pull("quay.io/x/a:1", [] { throw std::bad_alloc(); });
+  store.throw_on_pull("quay.io/x/b:1", [] { throw std::runtime_error("not a util::Error"); });
+  auto plan = plan_pulls({{"quay.io/x/a:1", {}, "admin pin"},
+                          {"quay.io/x/b:1", {}, "admin pin"},
+                          {"quay.io/x/c:1", {}, "admin pin"}},
+                         store.list());
+  REQUIRE(plan);
+  int reports = 0;
+  auto out = run_pulls(store, *plan, fast(2), [&](const PullEvent& e) {
+    ++reports;
+    if (e.kind == Kind::Failed) {
+      throw std::logic_error("a reporter that fails (like a JSON dump of invalid UTF-8)");
+    }
+  });
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].error);
+  CHECK(out[0].error->find("bad_alloc") != std::string::npos);
+  CHECK(out[1].error);
+  CHECK(out[1].error->find("not a util::Error") != std::string::npos);
+  CHECK_FALSE(out[2].error);
+  CHECK(out[2].image->id == "c1");
+  CHECK(reports >= 4);
 }

@@ -41,6 +41,15 @@ void save(StateDir& dir, const Ledger& l) {
   dir.save(l, lock);
 }
 
+// Two generations saved (.prev holds the first, returned), then ledger.json torn.
+Ledger torn_after_two_saves(StateDir& dir) {
+  Ledger first = ledger_with_pin("quay.io/a:1");
+  save(dir, first);
+  save(dir, ledger_with_pin("quay.io/b:2"));
+  write_text(dir.ledger_path(), "{\"version\": 1, \"roots\": {tru");
+  return first;
+}
+
 std::vector<std::string> names_in(const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
@@ -161,12 +170,10 @@ TEST_CASE("state_dir: temps left by a crashed writer are cleaned at the next sav
 TEST_CASE("state_dir: a corrupt ledger is moved aside, .prev is used, loudly") {
   TempDir tmp;
   StateDir dir = StateDir::open(tmp / "s", StateDir::Create::IfMissing);
-  Ledger first = ledger_with_pin("quay.io/a:1");
-  save(dir, first);
-  save(dir, ledger_with_pin("quay.io/b:2"));
-  write_text(dir.ledger_path(), "{\"version\": 1, \"roots\": {tru");  // torn
+  const Ledger first = torn_after_two_saves(dir);
 
-  auto loaded = dir.load();
+  auto lock = dir.lock_writer(1s);
+  auto loaded = dir.load(&lock);
   CHECK(loaded.recovered);
   CHECK(loaded.ledger == first);
   auto aside = corrupt_copies(tmp / "s", "ledger.json");
@@ -180,11 +187,32 @@ TEST_CASE("state_dir: a corrupt ledger is moved aside, .prev is used, loudly") {
   CHECK(contains(loaded.warnings[1], "rescanning"));
 
   // The next save starts a new generation without losing the good .prev.
-  save(dir, loaded.ledger);
+  dir.save(loaded.ledger, lock);
   auto again = dir.load();
   CHECK(again.ledger == first);
   CHECK(again.warnings.empty());
   CHECK(corrupt_copies(tmp / "s", "ledger.json").size() == 1);
+}
+
+// Issue 11, point 5: a reader (status, boot) takes no lock, so it must never move a file a
+// writer may be replacing at that moment: it reports the corrupt ledger and reads .prev.
+TEST_CASE("state_dir: a reader leaves a corrupt ledger in place and reads .prev") {
+  TempDir tmp;
+  StateDir dir = StateDir::open(tmp / "s", StateDir::Create::IfMissing);
+  const Ledger first = torn_after_two_saves(dir);
+  auto loaded = dir.load();
+  CHECK(loaded.recovered);
+  CHECK(loaded.ledger == first);
+  CHECK(read_text(dir.ledger_path()) == "{\"version\": 1, \"roots\": {tru");
+  CHECK(corrupt_copies(tmp / "s", "ledger.json").empty());
+  REQUIRE_FALSE(loaded.warnings.empty());
+  CHECK(contains(loaded.warnings[0], "left in place for the next rootpin that writes"));
+  // A corrupt .prev too: still nothing moved.
+  write_text(tmp / "s/ledger.json.prev", "garbage");
+  auto empty = dir.load();
+  CHECK(empty.ledger == Ledger{});
+  CHECK(corrupt_copies(tmp / "s", "ledger.json").empty());
+  CHECK(corrupt_copies(tmp / "s", "ledger.json.prev").empty());
 }
 
 TEST_CASE("state_dir: corrupt ledger and corrupt .prev give an empty, recovered ledger") {
@@ -192,7 +220,8 @@ TEST_CASE("state_dir: corrupt ledger and corrupt .prev give an empty, recovered 
   StateDir dir = StateDir::open(tmp / "s", StateDir::Create::IfMissing);
   write_text(dir.ledger_path(), "garbage");
   write_text(tmp / "s/ledger.json.prev", "{\"version\": 1, \"pins\": 3}");
-  auto loaded = dir.load();
+  auto lock = dir.lock_writer(1s);
+  auto loaded = dir.load(&lock);
   CHECK(loaded.recovered);
   CHECK(loaded.ledger == Ledger{});
   CHECK(corrupt_copies(tmp / "s", "ledger.json").size() == 1);

@@ -1,8 +1,12 @@
 // src/ostree/ on a real, non-booted sysroot built with the ostree CLI in a temp dir.
 
 #include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -202,7 +206,10 @@ TEST_CASE("the finalization lock file is created, removed and can be kept") {
     auto lock = FinalizationLock::create(path.string());
     CHECK(fs::exists(path));
   }
-  CHECK_FALSE(fs::exists(path));  // dropped on the error path
+  // Fails closed (issue 11, point 1): an exception on the way out must not let ostree
+  // finalize a root whose images are missing; only remove() releases the lock.
+  CHECK(fs::exists(path));
+  CHECK(FinalizationLock::holder(path.string()) == FinalizationLock::Owner::Rootpin);
   {
     auto lock = FinalizationLock::create(path.string());
     lock.keep();
@@ -231,5 +238,39 @@ TEST_CASE("a finalization lock that rootpin did not write is never removed") {
   CHECK(fs::exists(path));
   { auto dropped = FinalizationLock::create(path.string()); }
   CHECK(fs::exists(path));  // not on the error path either
+  fs::remove_all(tmpl);
+}
+
+// Issue 11, point 4: a crash between creating the lock file and writing rootpin's marker
+// must not leave an empty file, which reads as someone else's lock forever. The crash is
+// real: RLIMIT_FSIZE 0 makes the marker's write() raise SIGXFSZ, which kills the child.
+TEST_CASE("a crash while the finalization lock is written leaves no lock that is not rootpin's") {
+  char tmpl[] = "/tmp/rootpin-unit-finlock-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const fs::path path = fs::path(tmpl) / "staged-deployment-locked";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    struct rlimit none {};
+    ::setrlimit(RLIMIT_FSIZE, &none);
+    ::signal(SIGXFSZ, SIG_DFL);
+    try {
+      auto lock = FinalizationLock::create(path.string());
+      lock.keep();
+    } catch (...) {
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGXFSZ);
+  const auto holder = FinalizationLock::holder(path.string());
+  CHECK((!holder || *holder == FinalizationLock::Owner::Rootpin));
+  {
+    auto lock = FinalizationLock::create(path.string());  // the next run can take it
+    CHECK(lock.owner() == FinalizationLock::Owner::Rootpin);
+    CHECK(lock.remove() == FinalizationLock::Released::Removed);
+  }
   fs::remove_all(tmpl);
 }

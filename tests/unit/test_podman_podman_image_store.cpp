@@ -204,15 +204,28 @@ TEST_CASE("Creds= reaches podman in a private auth file, never in its argv") {
   CHECK(m.str() == "600\n700\n");
 }
 
-TEST_CASE("Creds= without a password, or for a short name, stays a --creds flag") {
+TEST_CASE("Creds= without a password stays a --creds flag") {
   FakePodman fake("echo sha256:0123abcd");
   auto store = fake.store();
   PullRequest r{"registry.example/acme/app:1", {}, std::chrono::seconds(5)};
   r.options.creds = "alice";
   store.pull(r);
   CHECK(fake.argv().find("--creds=alice\n") != std::string::npos);
+}
+
+// Issue 11, point 8: a password for a short name would have to go on podman's argv (no
+// auth file can name a registry podman picks itself): refused, podman never runs.
+TEST_CASE("Creds= with a password for a short name is refused, never put on podman's argv") {
+  FakePodman fake("echo sha256:0123abcd");
+  auto store = fake.store();
   PullRequest s{"app:1", {}, std::chrono::seconds(5)};
   s.options.creds = "alice:pw";
-  store.pull(s);
-  CHECK(fake.argv().find("--creds=alice:pw\n") != std::string::npos);
+  try {
+    store.pull(s);
+    FAIL("a short name with a password was pulled");
+  } catch (const rootpin::util::Error& e) {
+    CHECK(std::string(e.what()).find("names its registry") != std::string::npos);
+    CHECK(std::string(e.what()).find("pw") == std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(fake.dir / "argv"));  // podman never ran
 }

@@ -89,4 +89,4 @@ class Booted:
         return subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
                                "sh", "-c", script],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=full_env, timeout=timeout)
+                              errors="replace", env=full_env, timeout=timeout)
