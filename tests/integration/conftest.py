@@ -14,6 +14,8 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 
+import podman_leg  # noqa: E402  (after the path change)
+
 ROOTPIN_BIN = os.environ.get("ROOTPIN_BIN", "")
 QUADLET_SCAN_BIN = os.environ.get("QUADLET_SCAN_BIN", "")
 SOURCE_DIR = os.environ.get("ROOTPIN_SOURCE_DIR",
@@ -38,8 +40,11 @@ def remove_tree(path, ignore_errors=True):
 
 @pytest.fixture
 def tmp(request):
-    """A private temp dir for one test, removed afterwards."""
-    path = tempfile.mkdtemp(prefix="rootpin-test-")
+    """A private temp dir for one test, removed afterwards. In the podman 5 leg it also holds
+    the podman wrapper (podman_leg), so /tmp is where the chroot sees it."""
+    path = tempfile.mkdtemp(prefix="rootpin-test-",
+                            dir="/tmp" if podman_leg.LEG == "podman5" else None)
+    podman_leg.use(path)
     yield path
     remove_tree(path)
 

@@ -9,13 +9,15 @@ import os
 import subprocess
 import tarfile
 
+import podman_leg
+
 
 class Images:
     def __init__(self, workdir, registry):
         self.workdir = workdir
         self.registry = registry
         base = os.path.join(workdir, "push-store")
-        self.podman = ["podman", "--root", os.path.join(base, "root"),
+        self.podman = [podman_leg.podman(), "--root", os.path.join(base, "root"),
                        "--runroot", os.path.join(base, "run")]
         self.registries_conf = os.path.join(workdir, "registries.conf")
         self.write_registries_conf([registry])

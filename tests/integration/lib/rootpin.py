@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 
+import podman_leg
+
 # strace options for running rootpin under ptrace: LeakSanitizer cannot work under ptrace
 # and aborts, so a sanitizer build (tools/test --sanitize) keeps ASan and UBSan there but
 # not the leak check. Harmless for a normal build.
@@ -35,7 +37,7 @@ class Rootpin:
     def argv(self, *args):
         return [self.binary, "--state-dir", self.state_dir, "--store", self.store,
                 "--runroot", self.runroot, "--sysroot", self.sysroot,
-                "--config-dir", self.config_dir, *args]
+                "--config-dir", self.config_dir, *podman_leg.rootpin_args(), *args]
 
     def run(self, *args, timeout=300, check=False):
         r = subprocess.run(self.argv(*args), capture_output=True, text=True, env=self.env,
@@ -69,7 +71,7 @@ class Rootpin:
         return ledger, self.store_ids()
 
     def podman(self, *args):
-        return ["podman", "--root", self.store, "--runroot", self.runroot, *args]
+        return [podman_leg.podman(), "--root", self.store, "--runroot", self.runroot, *args]
 
     def store_images(self):
         if not os.path.exists(self.store):

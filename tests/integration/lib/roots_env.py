@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import ostree_fixture
+import podman_leg
 from images import Images
 from registry import Registry
 
@@ -58,7 +59,8 @@ class Env:
         """rootpin with extra environment (DBUS_SYSTEM_BUS_ADDRESS, ...)."""
         argv = [self.bin, "--sysroot", self.sysroot.path, "--state-dir", self.state,
                 "--store", self.store, "--runroot", os.path.join(self.tmp, "run"),
-                "--config-dir", os.path.join(self.tmp, "config")] + list(args)
+                "--config-dir", os.path.join(self.tmp, "config"),
+                *podman_leg.rootpin_args(), *args]
         env = dict(os.environ, ROOTPIN_LOG="stderr", **extra_env)
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=env, timeout=300)
@@ -67,7 +69,7 @@ class Env:
         return proc
 
     def podman(self, *args):
-        return subprocess.run(["podman", "--root", self.store, "--runroot",
+        return subprocess.run([podman_leg.podman(), "--root", self.store, "--runroot",
                                os.path.join(self.tmp, "run")] + list(args),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True)
 

@@ -1,0 +1,39 @@
+"""Which podman the integration tests run as every podman: the host's (Debian 12's 4.3),
+or in the podman 5 leg (ROOTPIN_PODMAN_LEG=podman5: the ctest tests integration.podman5.*)
+Debian 13's 5.4 from the chroot of podman5.py, which rootpin gets as --podman.
+
+The conftest `tmp` fixture calls use(tmp) for each test; libraries and tests then take
+podman() for their own podman calls and rootpin_args() for rootpin's command line.
+"""
+import os
+import subprocess
+
+LEG = os.environ.get("ROOTPIN_PODMAN_LEG", "host")
+if LEG not in ("host", "podman5"):
+    raise RuntimeError(f"ROOTPIN_PODMAN_LEG={LEG}: not host or podman5")
+
+_podman = "podman"
+_checked = False
+
+
+def use(workdir):
+    """Selects the podman of this leg for a test whose temp dir is workdir."""
+    global _podman, _checked
+    if LEG != "podman5":
+        return _podman
+    import podman5
+    _podman = podman5.wrapper(workdir)
+    if not _checked:  # once per process: this leg really runs podman 5
+        out = subprocess.run([_podman, "--version"], capture_output=True, text=True).stdout
+        assert out.startswith("podman version 5."), f"{_podman} --version: {out!r}"
+        _checked = True
+    return _podman
+
+
+def podman():
+    return _podman
+
+
+def rootpin_args():
+    """Global options that make rootpin run this leg's podman."""
+    return ["--podman", _podman] if LEG == "podman5" else []

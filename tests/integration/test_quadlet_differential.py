@@ -1,0 +1,179 @@
+"""quadlet-scan against podman 5.4's own Quadlet generator (issue 10), root by root.
+
+Seeded roots of generated units (lib/quadlet_gen.py) go through the real generator,
+`/usr/libexec/podman/quadlet -dryrun` in the podman 5 chroot (lib/podman5.py) with
+QUADLET_UNIT_DIRS=ROOT/etc/containers/systemd:ROOT/usr/share/containers/systemd, and through
+`quadlet-scan --all --root ROOT`; the images the generated services pull or run must be
+exactly the images quadlet-scan prints.
+
+The roots use only the FEATURES quadlet-scan handles today (LANDED below); the list grows
+as the scanner learns the rest. Knobs, for hunting bugs by hand:
+
+    ROOTPIN_DIFF_ROOTS=2000           how many roots (default 300)
+    ROOTPIN_DIFF_SEED=1234|random     the first seed (default fixed: CI is reproducible)
+    ROOTPIN_DIFF_FEATURES=all|a,b,c   what the roots may contain (default LANDED)
+    ROOTPIN_DIFF_KEEP=DIR             write each mismatching root to DIR/<seed>.json
+
+A mismatch prints its seed and the whole root; fixtures/quadlet-diff/*.json holds the roots
+of mismatches found so far (Root.to_json), run here when the features they need landed.
+"""
+import glob
+import os
+import random
+import subprocess
+
+import pytest
+
+import podman5
+import quadlet_gen
+from quadlet_gen import ALL_FEATURES, ETC, USR
+
+# What quadlet-scan resolves like podman 5.4 today, each checked to be observable in
+# --all output. Not yet: image mounts (mount_*, empty_reset), .kube, the type and
+# dash-truncated drop-in levels, a template's DefaultInstance beside its instances, and
+# which of two same-named units wins inside one search path (shadowing).
+LANDED = frozenset({
+    "quotes", "comments", "continuation", "continuation_midword", "spaces",
+    "repeated_sections", "repeated_keys",
+    "container", "image_unit", "container_image_unit", "container_build_unit", "image_tag",
+    "volume", "volume_image_unit", "build", "build_tags",
+    "dropin_unit", "dropin_template", "dropin_shadowing",
+    "template_instances", "template_instance_files",
+    "usr", "etc", "subdirs",
+})
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "quadlet-diff")
+QUADLET = "/usr/libexec/podman/quadlet"
+
+
+def features():
+    text = os.environ.get("ROOTPIN_DIFF_FEATURES", "")
+    if not text:
+        return LANDED
+    if text == "all":
+        return ALL_FEATURES
+    chosen = frozenset(t.strip() for t in text.split(",") if t.strip())
+    unknown = chosen - ALL_FEATURES
+    assert not unknown, f"unknown features: {sorted(unknown)}"
+    return chosen
+
+
+def first_seed():
+    text = os.environ.get("ROOTPIN_DIFF_SEED", "20261205")
+    return random.SystemRandom().randrange(1 << 30) if text == "random" else int(text)
+
+
+def run_generator(tmp, root_dirs):
+    """Runs podman 5.4's quadlet -dryrun on each root in one trip into the chroot; returns
+    [(returncode, stdout, stderr)]."""
+    script = ('for d in "$@"; do QUADLET_UNIT_DIRS="$d/' + ETC + ':$d/' + USR + '" '
+              + QUADLET + ' -dryrun >"$d.out" 2>"$d.err"; echo $? >"$d.rc"; done')
+    proc = podman5.run_in_chroot(tmp, ["/bin/sh", "-c", script, "sh", *root_dirs])
+    assert proc.returncode == 0, proc.stderr
+    results = []
+    for d in root_dirs:
+        with open(d + ".rc") as rc, open(d + ".out") as out, open(d + ".err") as err:
+            results.append((int(rc.read()), out.read(), err.read()))
+    return results
+
+
+def scan(quadlet_scan_bin, root_dir):
+    proc = subprocess.run([quadlet_scan_bin, "--all", "--root", root_dir],
+                          capture_output=True, text=True, timeout=60)
+    return proc.returncode, set(proc.stdout.split()), proc.stderr
+
+
+def compare(tmp, quadlet_scan_bin, specs):
+    """[(spec, message)] for each root whose images differ (or that a tool refuses)."""
+    dirs = []
+    for i, spec in enumerate(specs):
+        d = os.path.join(tmp, "roots", f"r{i}")
+        spec.write(d)
+        dirs.append(d)
+    problems = []
+    for spec, d, (rc, out, err) in zip(specs, dirs, run_generator(tmp, dirs)):
+        if rc != 0:
+            # The generator refused a root: a bug of quadlet_gen, not of quadlet-scan.
+            problems.append((spec, f"podman 5.4's quadlet -dryrun failed ({rc}):\n{err}"))
+            continue
+        expected = quadlet_gen.images_of_dryrun(out, d, spec)
+        scan_rc, got, scan_err = scan(quadlet_scan_bin, d)
+        if scan_rc != 0 or got != expected:
+            problems.append((spec, (
+                f"quadlet-scan exit {scan_rc}\n"
+                f"  only podman 5.4 runs: {sorted(expected - got)}\n"
+                f"  only quadlet-scan:    {sorted(got - expected)}\n"
+                f"  quadlet-scan stderr:  {scan_err.strip()}\n"
+                f"--- generated services (podman 5.4)\n{out}")))
+    return problems
+
+
+def report(problems, total):
+    keep = os.environ.get("ROOTPIN_DIFF_KEEP")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+        for spec, _ in problems:
+            with open(os.path.join(keep, f"{spec.seed}.json"), "w") as f:
+                f.write(spec.to_json())
+    lines = [f"{len(problems)} of {total} roots differ; first ones:"]
+    for spec, message in problems[:3]:
+        lines.append(f"===== seed {spec.seed} (features {','.join(spec.features)})\n"
+                     f"{spec.describe()}\n----- {message}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def chroot():
+    return podman5.ensure_chroot()
+
+
+def test_the_judge_reads_every_image_bearing_key(tmp, chroot, quadlet_scan_bin):
+    """A literal root: the images podman 5.4 pulls or runs, as the judge reads them."""
+    spec = quadlet_gen.Root("literal", [])
+    spec.files = {
+        f"{USR}/web.container": "[Container]\nImage=quay.io/acme/web:1\n"
+                                "Mount=type=image,source=quay.io/acme/assets:7,destination=/srv\n",
+        f"{ETC}/sub/base.image": "[Image]\nImage=quay.io/acme/base:2\nImageTag=localhost/base:2\n",
+        f"{USR}/data.volume": "[Volume]\nDriver=image\nImage=base.image\n",
+        f"{USR}/app.build": "[Build]\nImageTag=localhost/app:1\nFile=/usr/share/Containerfile\n",
+        f"{USR}/uses-build.container": "[Container]\nImage=app.build\n",
+        f"{USR}/pod.kube": "[Kube]\nYaml=pod.yaml\n",
+        f"{USR}/pod.yaml": "kind: Pod\nspec:\n  containers:\n  - image: quay.io/acme/pod:3\n",
+        f"{USR}/tmpl@.container": "[Container]\nImage=quay.io/acme/idle:1\n",
+    }
+    spec.yaml_images = {f"{USR}/pod.yaml": ["quay.io/acme/pod:3"]}
+    d = os.path.join(tmp, "literal")
+    spec.write(d)
+    [(rc, out, err)] = run_generator(tmp, [d])
+    assert rc == 0, err
+    assert quadlet_gen.images_of_dryrun(out, d, spec) == {
+        "quay.io/acme/web:1", "quay.io/acme/assets:7", "quay.io/acme/base:2",
+        "quay.io/acme/pod:3"}
+
+
+def test_generated_roots_match_podman_5_4(tmp, chroot, quadlet_scan_bin):
+    count = int(os.environ.get("ROOTPIN_DIFF_ROOTS", "300"))
+    seed = first_seed()
+    chosen = features()
+    specs = [quadlet_gen.generate(seed + i, chosen) for i in range(count)]
+    problems = compare(tmp, quadlet_scan_bin, specs)
+    print(f"{count} roots, seeds {seed}..{seed + count - 1}, features {','.join(sorted(chosen))}")
+    assert not problems, report(problems, count)
+
+
+def landed_fixtures():
+    """The fixture roots whose needed features have landed (the others are not tests yet)."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "*.json"))):
+        with open(path) as f:
+            spec = quadlet_gen.Root.from_json(f.read())
+        if set(spec.needs) <= LANDED:
+            out.append(pytest.param(spec, id=os.path.basename(path)[:-5]))
+    return out
+
+
+FIXTURE_ROOTS = landed_fixtures()
+if FIXTURE_ROOTS:  # no test at all rather than an empty, skipped one
+    @pytest.mark.parametrize("spec", FIXTURE_ROOTS)
+    def test_fixture_roots_match_podman_5_4(tmp, chroot, quadlet_scan_bin, spec):
+        problems = compare(tmp, quadlet_scan_bin, [spec])
+        assert not problems, report(problems, 1)
