@@ -20,7 +20,9 @@ of mismatches found so far (Root.to_json), run here when the features they need 
 import glob
 import os
 import random
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -124,6 +126,14 @@ def report(problems, total):
 @pytest.fixture(scope="module")
 def chroot():
     return podman5.ensure_chroot()
+
+
+@pytest.fixture
+def tmp():
+    """The roots live under /tmp, which the chroot shares with the host (podman5-enter)."""
+    path = tempfile.mkdtemp(prefix="rootpin-diff-", dir="/tmp")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_the_judge_reads_every_image_bearing_key(tmp, chroot, quadlet_scan_bin):

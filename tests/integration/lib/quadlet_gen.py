@@ -50,6 +50,10 @@ NAMES = ["web", "db", "cache", "app-api", "app-api-v2", "app-web", "edge-proxy-m
 SUBDIRS = ["", "", "", "apps", "apps/inner", "zz"]
 TEMPLATE_NAMES = ["svc", "app-svc", "job-run"]
 INSTANCES = ["canary", "main", "blue", "x1"]
+# The kinds podman 5.4's `kube play` runs (pkg/domain/infra/abi/play.go); it skips the
+# others ("Kube kind %s not supported"), StatefulSet and ReplicaSet included.
+PLAYED_KINDS = ["Pod", "Deployment", "DaemonSet", "Job"]
+OTHER_KINDS = ["StatefulSet", "ReplicaSet", "ConfigMap"]
 
 
 class Root:
@@ -349,12 +353,15 @@ class Gen:
         name = self.unit_name(f"k-{self.rnd.choice(NAMES)}", ".kube")
         directory = self.search_dir()
         docs, images = [], []
-        for _ in range(self.rnd.randrange(1, 4)):
-            kind = self.rnd.choice(["Pod", "Deployment", "DaemonSet", "StatefulSet",
-                                    "ReplicaSet", "Job", "ConfigMap"])
+        kinds = [self.rnd.choice(PLAYED_KINDS)]  # kube play fails without one it plays
+        kinds += [self.rnd.choice(PLAYED_KINDS + OTHER_KINDS)
+                  for _ in range(self.rnd.randrange(0, 3))]
+        self.rnd.shuffle(kinds)
+        for kind in kinds:
             imgs = [] if kind == "ConfigMap" else [self.ref() for _ in range(self.rnd.randrange(1, 3))]
             docs.append(self.yaml_doc(kind, imgs))
-            images += imgs
+            if kind in PLAYED_KINDS:
+                images += imgs
         text = ("# generated\n" if self.rnd.random() < 0.3 else "") + "---\n".join(docs)
         if self.rnd.random() < 0.5:
             yaml_rel = f"{directory}/{name[:-5]}.yaml"
@@ -504,10 +511,11 @@ def _podman_args(exec_start):
 def images_of_dryrun(text, root_dir, spec):
     """The pullable images of the services podman 5.4 generated for a root: what `podman
     image pull` pulls, what `podman run` runs and mounts (--mount type=image), what `volume
-    create --opt image=` names and the images of the YAML `kube play` plays (read from the
-    spec: the generator does not read YAML), less what the root makes locally (the tags of
-    `podman build`, the ImageTag= of .image units). A bare template counts only with a
-    DefaultInstance= (systemd starts nothing else of it)."""
+    create --opt image=` names and the images of the YAML `kube play` plays (its Pod,
+    Deployment, DaemonSet and Job documents, read from the spec: the generator does not
+    read YAML), less what the root makes locally (the tags of `podman build`, the
+    ImageTag= of .image units). A bare template counts only with a DefaultInstance=
+    that has no unit of its own (systemd starts nothing else of it)."""
     services = parse_dryrun(text)
     wanted, local = set(), set()
     for name, sections in services.items():
@@ -515,8 +523,11 @@ def images_of_dryrun(text, root_dir, spec):
             if key == "ImageTag" and value.strip().strip('"'):
                 local.add(value.strip().strip('"'))
         if "@." in name:
+            # systemd starts a bare template only as its DefaultInstance=, and not even
+            # then when that instance has a unit of its own (a regular file instance).
             install = dict(sections.get("Install", []))
-            if not install.get("DefaultInstance", "").strip().strip('"'):
+            default = install.get("DefaultInstance", "").strip().strip('"')
+            if not default or name.replace("@.", f"@{default}.", 1) in services:
                 continue
         for key, value in sections.get("Service", []):
             if key != "ExecStart":
