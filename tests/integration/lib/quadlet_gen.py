@@ -115,6 +115,8 @@ class Gen:
         self.containers = []   # unit file names of .container units (for dropins)
         self.image_units = []  # names of .image units
         self.build_units = []
+        self.dropin_targets = []  # .image, .volume and .kube units drop-ins may change
+        self.kube_dirs = {}       # .kube unit name -> directories holding a unit of that name
         self.names = set()     # unit file names used so far (no shadowing unless asked)
         self.count = 0
 
@@ -286,6 +288,7 @@ class Gen:
             entries.append(("TLSVerify", self.rnd.choice(["false", "true"])))
         self.put(self.search_dir(), name, self.render([("Image", entries)]))
         self.image_units.append(name)
+        self.dropin_targets.append(name)
 
     def add_build_unit(self):
         name = self.unit_name(f"b-{self.rnd.choice(NAMES)}", ".build")
@@ -315,6 +318,7 @@ class Gen:
         if self.rnd.random() < 0.3:
             entries.append(("Label", "a=b"))
         self.put(self.search_dir(), name, self.render([("Volume", entries)]))
+        self.dropin_targets.append(name)
 
     def yaml_doc(self, kind, images):
         """A Kubernetes document of `kind` whose containers run `images` (none for ConfigMap)."""
@@ -352,17 +356,7 @@ class Gen:
     def add_kube(self):
         name = self.unit_name(f"k-{self.rnd.choice(NAMES)}", ".kube")
         directory = self.search_dir()
-        docs, images = [], []
-        kinds = [self.rnd.choice(PLAYED_KINDS)]  # kube play fails without one it plays
-        kinds += [self.rnd.choice(PLAYED_KINDS + OTHER_KINDS)
-                  for _ in range(self.rnd.randrange(0, 3))]
-        self.rnd.shuffle(kinds)
-        for kind in kinds:
-            imgs = [] if kind == "ConfigMap" else [self.ref() for _ in range(self.rnd.randrange(1, 3))]
-            docs.append(self.yaml_doc(kind, imgs))
-            if kind in PLAYED_KINDS:
-                images += imgs
-        text = ("# generated\n" if self.rnd.random() < 0.3 else "") + "---\n".join(docs)
+        text, images = self.kube_yaml()
         if self.rnd.random() < 0.5:
             yaml_rel = f"{directory}/{name[:-5]}.yaml"
             value = os.path.basename(yaml_rel)
@@ -374,6 +368,8 @@ class Gen:
         self.root.files[yaml_rel] = text
         self.root.yaml_images[yaml_rel] = images
         self.put(directory, name, self.render([("Kube", [("Yaml", value)])]))
+        self.kube_dirs.setdefault(name, []).append(directory)
+        self.dropin_targets.append(name)
 
     def add_template(self):
         base = self.unit_name(self.rnd.choice(TEMPLATE_NAMES), "@.container")[:-len("@.container")]
@@ -417,29 +413,70 @@ class Gen:
                        f"{unit}.d"))
         return [(feat, d) for feat, d in levels if feat in self.f]
 
+    def kube_yaml(self):
+        """(text, images) of a YAML file kube play accepts."""
+        docs, images = [], []
+        kinds = [self.rnd.choice(PLAYED_KINDS)]  # kube play fails without one it plays
+        kinds += [self.rnd.choice(PLAYED_KINDS + OTHER_KINDS)
+                  for _ in range(self.rnd.randrange(0, 3))]
+        self.rnd.shuffle(kinds)
+        for kind in kinds:
+            imgs = [] if kind == "ConfigMap" else [self.ref() for _ in range(self.rnd.randrange(1, 3))]
+            docs.append(self.yaml_doc(kind, imgs))
+            if kind in PLAYED_KINDS:
+                images += imgs
+        return ("# generated\n" if self.rnd.random() < 0.3 else "") + "---\n".join(docs), images
+
+    def dropin_entries(self, unit):
+        """(section, entries) a drop-in of `unit` sets: what names its image(s)."""
+        ext = unit.rsplit(".", 1)[1]
+        if ext == "image":
+            return "Image", [("Image", self.ref())]
+        if ext == "volume":
+            return "Volume", [("Image", self.image_value(allow_units=bool(
+                self.image_units) and "volume_image_unit" in self.f))]
+        if ext == "kube":
+            text, images = self.kube_yaml()
+            self.count += 1
+            name = f"dropin-{self.count}.yaml"
+            if self.rnd.random() < 0.5:
+                # Relative: to the unit's file (not the drop-in's), wherever it is; kube.d
+                # and truncated levels apply to other .kube units too.
+                for d in {d for dirs in self.kube_dirs.values() for d in dirs}:
+                    self.root.files[f"{d}/{name}"] = text
+                    self.root.yaml_images[f"{d}/{name}"] = images
+                return "Kube", [("Yaml", name)]
+            rel = f"usr/share/acme/{name}"
+            self.root.files[rel] = text
+            self.root.yaml_images[rel] = images
+            return "Kube", [("Yaml", "/" + rel)]
+        entries = []
+        if self.rnd.random() < 0.6:
+            entries.append(("Image", self.image_value()))
+        self.mount_entries(entries)
+        if not entries:
+            entries.append(("Environment", "DROPIN=1"))
+        return "Container", entries
+
     def add_dropins(self):
-        if not self.containers:
+        targets = self.containers * 2 + self.dropin_targets
+        if not targets:
             return
-        for _ in range(self.rnd.randrange(0, 4)):
-            unit = self.rnd.choice(self.containers)
+        for _ in range(self.rnd.randrange(0, 5)):
+            unit = self.rnd.choice(targets)
             levels = self.dropin_dirs_for(unit)
             if not levels:
-                return
+                continue
             _, dirname = self.rnd.choice(levels)
             conf = self.rnd.choice(["10-a.conf", "50-image.conf", "90-z.conf"])
-            entries = []
-            if self.rnd.random() < 0.6:
-                entries.append(("Image", self.image_value()))
-            self.mount_entries(entries)
-            if not entries:
-                entries.append(("Environment", "DROPIN=1"))
-            text = self.render([("Container", entries)])
-            self.put(f"{self.search_dir()}/{dirname}", conf, text)
+            section, entries = self.dropin_entries(unit)
+            self.put(f"{self.search_dir()}/{dirname}", conf, self.render([(section, entries)]))
             if self.on("dropin_shadowing", 0.5):
                 # The same .conf name at another level or search path: only one applies.
                 _, other = self.rnd.choice(levels)
-                entries = [("Image", self.image_value())]
-                self.put(f"{self.search_dir()}/{other}", conf, self.render([("Container", entries)]))
+                section, entries = self.dropin_entries(unit)
+                self.put(f"{self.search_dir()}/{other}", conf,
+                         self.render([(section, entries)]))
 
     def generate(self):
         if "image_unit" in self.f:
