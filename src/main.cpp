@@ -6,21 +6,27 @@
 #include "src/log/log.hpp"
 #include "src/podman/listing_cache.hpp"
 #include "src/podman/podman_image_store.hpp"
+#include "src/podman/system_image_store.hpp"
 
 int main(int argc, char** argv) {
   using namespace rootpin;
   app::Services services;
+  // The pin mode picks the store's implementation; the commands are the same for both.
   services.make_image_store = [](const app::GlobalOptions& o) -> std::unique_ptr<core::ImageStore> {
+    podman::PodmanConfig config{.podman = o.podman,
+                                .root = o.store,
+                                .runroot = o.runroot,
+                                .storage_driver = o.storage_driver,
+                                .env = {}};
+    if (o.pin_mode == "system") {
+      // No listing cache: boot needs podman anyway (the placeholders), and the cache's
+      // store generation needs the graph root's path, which podman's own store may not name.
+      return std::make_unique<podman::SystemImageStore>(std::move(config));
+    }
     // Every listing is remembered with the store's generation (listing_cache.hpp), so
     // that `rootpin boot` can run no podman while nothing has touched the store.
     return std::make_unique<podman::CachingImageStore>(
-        std::make_unique<podman::PodmanImageStore>(
-            podman::PodmanConfig{.podman = o.podman,
-                                 .root = o.store,
-                                 .runroot = o.runroot,
-                                 .storage_driver = o.storage_driver,
-                                 .env = {}}),
-        o.state_dir);
+        std::make_unique<podman::PodmanImageStore>(std::move(config)), o.state_dir);
   };
   try {
     return cli::run(argc, argv, std::move(services));

@@ -5,6 +5,9 @@ store once and finds all 8 there. Two rootpin forms, each its own variant:
   bind    `rootpin bind` of a deployment whose 8 bound .image units are bound already
   pin     `rootpin pin REF...`, the 8 references again (one run per reference where rootpin's
           pin takes only one: then 8 rootpin runs and 8 listings, held to no ratio target)
+  bind-system  `rootpin --pin-mode system bind` of the same deployment, bound already in
+          podman's own store (a private one here) with a placeholder per unit: one listing
+          of the images and one of the containers
 Counted in one instrumented run of each side, outside the timed runs: podman runs (through a
 podman that logs each run) and registry requests (the registry's access log).
 """
@@ -88,5 +91,39 @@ def prepare(ctx):
             figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
                      "b_podman_runs": b_runs, "b_registry_requests": b_requests},
             checks=checks))
+        if system_mode_supported(fx):
+            comparisons.append(bind_system(ctx, fx, log, a_cmd, a_runs, a_requests, checks))
     comparisons[-1].cleanup = fx.close
     return comparisons
+
+
+def system_mode_supported(fx):
+    r = subprocess.run(fx.rootpin.argv("--help"), capture_output=True, text=True)
+    return "--pin-mode" in r.stdout
+
+
+def bind_system(ctx, fx, log, a_cmd, a_runs, a_requests, checks):
+    """The same no-op bind in pin mode system: a rootpin with its own state dir and store
+    (standing in for podman's own), the deployment bound once before."""
+    from rootpin import Rootpin
+    rp = Rootpin(ctx.rootpin_bin, ctx.tmp, env=fx.images.env(), name="rootpin-system")
+    rp.sysroot = fx.rootpin.sysroot
+
+    def command(podman=None):
+        argv = rp.argv("--pin-mode", "system", "bind")
+        if podman:
+            argv[1:1] = ["--podman", podman]
+        env = {**fx.images.env(), "ROOTPIN_CONFIG_DIR": rp.config_dir}
+        return f"{benchlib.env_prefix(env)} {benchlib.sh(argv)}"
+
+    benchlib.run(rp.argv("--pin-mode", "system", "bind"), env=rp.env)
+    b_runs, b_requests = counted(fx, log, command(log.path))
+    return Comparison(
+        variant="bind-system",
+        a=Side("bootc-style", a_cmd, display="bootc_style.sh STORE REF1..REF8"),
+        b=Side("rootpin bind (pin mode system)", command() + " >/dev/null",
+               display="rootpin --pin-mode system bind (8 bound .image units, 8 placeholders)"),
+        parameters={"images": IMAGES, "pin_mode": "system"},
+        figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
+                 "b_podman_runs": b_runs, "b_registry_requests": b_requests},
+        checks=checks)

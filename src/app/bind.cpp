@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 
+#include "src/app/keep_holds.hpp"
 #include "src/app/staged_bind.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
@@ -69,6 +70,8 @@ BindReport bind_directory(Context& ctx, const BindRequest& args, LedgerWriter* w
       bind_root(*root, args.root_id, ctx.image_store(), ctx.puller_options(), mode, events);
   if (mode == BindMode::Bind) {
     outcome.record->held_dir = std::filesystem::absolute(args.root_dir).lexically_normal().string();
+    hold_new_record(ctx, writer->ledger, *outcome.record, outcome.outcomes, outcome.store_after,
+                    events);
     writer->ledger.set_root(*outcome.record);
     writer->save();
   }
@@ -98,6 +101,9 @@ DeploymentBind bind_deployment(Context& ctx, ostree::Sysroot& sysroot,
     outcome = bind_root(open_deployment_root(sysroot, deployment), root_id, ctx.image_store(),
                         ctx.puller_options(), mode, events);
     if (mode == BindMode::Bind) {
+      // Pull, then placeholder (pin mode system), then record; lost holds are repaired too.
+      hold_new_record(ctx, writer->ledger, *outcome.record, outcome.outcomes, outcome.store_after,
+                      events);
       tx.commit(*writer, *outcome.record, [&] {
         sysroot.reload();
         result.staged = sysroot.staged();

@@ -92,6 +92,7 @@ BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root
   }
   result.record = std::move(*record);
   result.store_after = with_pulled(std::move(listing), outcomes);
+  result.outcomes = std::move(outcomes);
   result.plan = std::move(plan);
   return result;
 }

@@ -35,6 +35,8 @@ struct BindOutcome {
   // (as listed after the pulls). Valid while the caller holds the writer lock, so that
   // `upgrade` can gc without listing the store a third time.
   std::vector<core::StoredImage> store_after;
+  // What each planned image came to (pulled now or present), for ledger.pulled.
+  std::vector<core::PullOutcome> outcomes;
 };
 
 struct PlannedRoot {

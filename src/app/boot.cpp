@@ -4,6 +4,9 @@
 
 #include "base/error.hpp"
 
+#include "src/app/bind_root.hpp"
+#include "src/app/holds.hpp"
+#include "src/app/keep_holds.hpp"
 #include "src/core/boot_plan.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/sysroot.hpp"
@@ -25,8 +28,8 @@ BootReport boot(Context& ctx, std::optional<int> index, Events& events) {
   }
   BootReport report;
   report.root_id = deployment.root_id;
-  const auto ledger = ctx.read_ledger();
-  const ledger::RootRecord* record = ledger.find_root(deployment.root_id);
+  auto writer = ctx.open_ledger_for_writing();
+  const ledger::RootRecord* record = writer.ledger.find_root(deployment.root_id);
   if (record == nullptr) {
     log::warning(
         fmt::format("{} was never bound: its tags are left as they are", deployment.root_id),
@@ -35,15 +38,28 @@ BootReport boot(Context& ctx, std::optional<int> index, Events& events) {
   }
   report.bound = true;
   auto& store = ctx.image_store();  // made here, it runs no podman by itself
-  // Decided without podman when the store is exactly as rootpin last listed it and that
-  // listing already has every bound tag on the root's image (podman/listing_cache.hpp).
-  std::optional<core::BootPlan> plan;
-  if (auto cached = store.cached_listing()) {
-    plan = core::plan_boot(*record, *cached);
-    if (!plan->retags.empty() || !plan->missing.empty()) plan.reset();
+  // What a prune took comes back first (pin mode system: placeholders; images by their
+  // recorded digest, with the pull options of the booted root's units). The listing is the
+  // cached one when the store is exactly as rootpin last listed it (podman/listing_cache.hpp).
+  std::vector<core::PullWant> known;
+  try {
+    known = scan_wants(open_deployment_root(sysroot, deployment), deployment.root_id).wants;
+  } catch (const util::Error& e) {
+    log::debug(fmt::format("not scanning {} for pull options: {}", deployment.root_id, e.what()));
+  }
+  const auto cached = store.cached_listing();
+  auto kept = keep_holds(ctx, writer.ledger, cached ? *cached : store.list(),
+                         holds_from_ledger(writer.ledger), events, known);
+  if (kept.repulled > 0) {
+    writer.save();
+  }
+  // Decided without podman when that cached listing already has every bound tag on the
+  // root's image; otherwise from a listing of the store now.
+  std::optional<core::BootPlan> plan = core::plan_boot(*record, kept.listing);
+  if (cached && kept.repulled == 0) {
+    if (!plan->retags.empty() || !plan->missing.empty()) plan = core::plan_boot(*record, store.list());
     else log::debug("the store is unchanged since rootpin listed it: no podman run");
   }
-  if (!plan) plan = core::plan_boot(*record, store.list());
   for (const auto& retag : plan->retags) {
     store.tag(retag.image_id, retag.name);
     events.retagged(deployment.root_id, retag);

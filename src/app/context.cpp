@@ -35,6 +35,25 @@ void require_writable(const ledger::StateDir& dir) {
 
 }  // namespace
 
+void Context::require_pin_mode(ledger::Ledger& ledger) const {
+  const std::string recorded = ledger.pin_mode.empty() ? "store" : ledger.pin_mode;
+  if (recorded == options.pin_mode) {
+    return;
+  }
+  if (ledger.holds_anything()) {
+    throw util::Error::format(
+        "the ledger in {} holds {} root(s) and {} admin pin(s) in pin mode {}, and this run asks "
+        "for pin mode {}: rootpin does not move pins between stores. Keep PinMode={} (rootpin.conf "
+        "or --pin-mode), or switch by hand as rootpin(8) says under SWITCHING PIN MODES (move the "
+        "ledger aside, then bind each live root and pin each image again in the new mode)",
+        options.state_dir, ledger.roots.size(), ledger.pins.size(), recorded, options.pin_mode,
+        recorded);
+  }
+  // Nothing held yet: the ledger takes this run's mode (saved with its first record).
+  ledger.pin_mode = options.pin_mode == "system" ? "system" : "";
+  ledger.pulled.clear();
+}
+
 core::ImageStore& Context::image_store() {
   if (!image_store_) {
     image_store_ = std::make_unique<MeteredImageStore>(services_.make_image_store(options));
@@ -56,6 +75,7 @@ LedgerWriter Context::open_ledger_for_writing() {
   auto loaded = dir.load(&lock);
   report_load(loaded);
   LedgerWriter writer{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
+  require_pin_mode(writer.ledger);
   if (writer.recovered) {
     // Make what was recovered the ledger again at once, so the next reader sees it too.
     writer.save();

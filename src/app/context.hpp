@@ -49,6 +49,9 @@ public:
   app::PullerOptions puller_options() const;
   // The store as the command used it (for the metrics); nullptr when it used none.
   const MeteredImageStore* used_store() const { return image_store_.get(); }
+  // Refuses (util::Error naming what to do) a ledger that holds pins made in the other pin
+  // mode; an empty ledger takes this run's mode.
+  void require_pin_mode(ledger::Ledger& ledger) const;
 
 private:
   Services services_;

@@ -4,8 +4,11 @@
 
 #include <string>
 
+#include <vector>
 #include "src/app/puller.hpp"
+
 #include "src/core/boot_plan.hpp"
+#include "src/core/gc_plan.hpp"
 #include "src/core/image_store.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/ostree/sysroot.hpp"
@@ -32,6 +35,13 @@ public:
                         const std::string& version) = 0;
   // boot: a tag moved back to the image its root was bound with.
   virtual void retagged(const std::string& root_id, const core::Retag& retag) = 0;
+  // Pin mode system (core/holding.hpp): a holder's placeholder that a prune had removed,
+  // created again; an image a prune took, pulled again by its recorded digest for `holders`;
+  // a placeholder gc removes (or would remove) because nothing holds it any more.
+  virtual void placeholder_recreated(const core::Hold& hold, const core::Placeholder& p) = 0;
+  virtual void image_restored(const std::string& reference,
+                              const std::vector<std::string>& holders) = 0;
+  virtual void placeholder_released(bool dry_run, const core::StoredContainer& placeholder) = 0;
 };
 
 }  // namespace rootpin::app

@@ -3,16 +3,73 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "base/error.hpp"
 #include "src/app/holds.hpp"
 #include "src/app/store_view.hpp"
+#include "src/core/holding.hpp"
 #include "src/core/reference.hpp"
 #include "src/log/log.hpp"
 
 namespace rootpin::app {
 
 namespace {
+
+// What gc takes, the same call in both pin modes: the placeholders no hold names (pin mode
+// system), and the images nothing holds that are rootpin's to remove (pin mode store: every
+// one of its own store; system: only those it pulled itself and no container uses).
+struct Collection {
+  std::vector<core::StoredContainer> release;
+  std::vector<core::StoredImage> remove;
+};
+
+Collection plan_collection(Context& ctx, const ledger::Ledger& ledger,
+                           const std::vector<core::StoredImage>& listing,
+                           const std::vector<core::Hold>& holds) {
+  auto& store = ctx.image_store();
+  const auto containers = store.containers();
+  const auto plan = core::plan_gc(listing, holds);
+  Collection c;
+  c.release =
+      core::plan_holding(store.pin_mode(), holds_from_ledger(ledger), listing, containers).release;
+  c.remove =
+      core::removable_images(store.pin_mode(), plan, ledger.pulled_ids(), containers, c.release);
+  return c;
+}
+
+// Placeholders go before images (ONE podman call); when they cannot, no image goes either.
+void release_placeholders(Context& ctx, const Collection& c, GcMode mode, Events& events) {
+  std::vector<std::string> names;
+  for (const auto& p : c.release) {
+    events.placeholder_released(mode == GcMode::DryRun, p);
+    names.push_back(p.name);
+  }
+  if (mode == GcMode::DryRun || names.empty()) {
+    return;
+  }
+  try {
+    ctx.image_store().remove_containers(names);
+  } catch (const util::Error& e) {
+    throw util::Error(fmt::format("gc: {}", e.what()), util::ExitCode::Partial);
+  }
+}
+
+// Forgets the ledger.pulled entries of images that are gone (removed now, or by the host),
+// saving the ledger when any went.
+void forget_gone_pulls(LedgerWriter& writer, const std::vector<core::StoredImage>& listing,
+                       const std::vector<core::StoredImage>& removed) {
+  std::set<std::string> present;
+  for (const auto& image : listing) {
+    present.insert(image.id);
+  }
+  for (const auto& image : removed) {
+    present.erase(image.id);
+  }
+  if (writer.ledger.retain_pulled(present) > 0) {
+    writer.save();
+  }
+}
 
 void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
   const auto deployments = std::count_if(ledger.roots.begin(), ledger.roots.end(),
@@ -40,7 +97,8 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
 GcReport gc_without_roots(Context& ctx, LedgerWriter& writer, GcMode mode, Events& events) {
   require_visible_roots(ctx, writer.ledger);
   auto listing = list_store(ctx);
-  auto plan = core::plan_gc(listing, holds_from_ledger(writer.ledger));
+  auto plan = plan_collection(ctx, writer.ledger, listing, holds_from_ledger(writer.ledger));
+  release_placeholders(ctx, plan, mode, events);
   GcReport report;
   std::vector<std::string> ids;
   for (const auto& image : plan.remove) {
@@ -51,6 +109,9 @@ GcReport gc_without_roots(Context& ctx, LedgerWriter& writer, GcMode mode, Event
       events.gc_image(GcAction::WouldRemove, image);
     }
     report.removed = plan.remove;
+    if (mode == GcMode::Remove) {
+      forget_gone_pulls(writer, listing, {});
+    }
     return report;
   }
   try {
@@ -67,6 +128,7 @@ GcReport gc_without_roots(Context& ctx, LedgerWriter& writer, GcMode mode, Event
     }
     throw util::Error(e.what(), util::ExitCode::Partial);
   }
+  forget_gone_pulls(writer, listing, plan.remove);
   for (const auto& image : plan.remove) {
     events.gc_image(GcAction::Removed, image);
     log::emit(log::Event::GcFreed, log::Priority::Info,
@@ -101,14 +163,19 @@ GcReport gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
   auto holds = holds_from_ledger(writer.ledger);
   auto extra = holds_of_unrecorded_roots(sysroot, writer.ledger, listing);
   holds.insert(holds.end(), extra.begin(), extra.end());
-  const auto plan = core::plan_gc(listing, holds);
+  const auto plan = plan_collection(ctx, writer.ledger, listing, holds);
+  release_placeholders(ctx, plan, mode, events);
   std::vector<std::string> ids;
   for (const auto& image : plan.remove) {
     events.gc_image(mode == GcMode::DryRun ? GcAction::WouldRemove : GcAction::Removing, image);
     ids.push_back(image.id);
   }
   report.removed = plan.remove;
-  if (mode == GcMode::DryRun || ids.empty()) {
+  if (mode == GcMode::DryRun) {
+    return report;
+  }
+  if (ids.empty()) {
+    forget_gone_pulls(writer, listing, {});
     return report;
   }
   try {
@@ -116,6 +183,7 @@ GcReport gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
   } catch (const util::Error& e) {
     throw util::Error(fmt::format("gc: {}", e.what()), util::ExitCode::Partial);
   }
+  forget_gone_pulls(writer, listing, plan.remove);
   for (const auto& image : plan.remove) {
     log::emit(log::Event::GcFreed, log::Priority::Info,
               fmt::format("removed {} (nothing holds it)", core::short_id(image.id)),

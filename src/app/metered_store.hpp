@@ -34,6 +34,13 @@ public:
   void tag(const std::string& id, const std::string& name) override { inner_->tag(id, name); }
   void untag(const std::string& id, const std::string& name) override { inner_->untag(id, name); }
   std::string store_path() const override { return inner_->store_path(); }
+  core::PinMode pin_mode() const override { return inner_->pin_mode(); }
+  std::vector<core::StoredContainer> containers() override { return inner_->containers(); }
+  void create_placeholder(const core::Placeholder& p) override { inner_->create_placeholder(p); }
+  void remove_containers(const std::vector<std::string>& names) override {
+    inner_->remove_containers(names);
+  }
+  std::vector<std::string> consumer_stores() const override { return inner_->consumer_stores(); }
 
   PullTally tally() const;
   std::optional<std::vector<core::StoredImage>> last_listing() const;

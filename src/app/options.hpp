@@ -11,7 +11,8 @@ struct GlobalOptions {
   std::string store = "/var/lib/rootpin/storage";
   std::string runroot = "/run/rootpin/storage";
   std::string podman = "podman";
-  std::string storage_driver;  // "" = the host's configured driver
+  std::string storage_driver;      // "" = the host's configured driver
+  std::string pin_mode = "store";  // store | system (core/holding.hpp)
   bool json = false;
   int verbosity = 0;
   int jobs = 3;

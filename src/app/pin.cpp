@@ -9,6 +9,8 @@
 
 #include "base/time.hpp"
 #include "src/app/bind_root.hpp"
+#include "src/app/holds.hpp"
+#include "src/app/keep_holds.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/core/reference.hpp"
 #include "src/log/log.hpp"
@@ -24,7 +26,8 @@ PinReport pin(Context& ctx, const PinRequest& request, Events& events) {
   // The lock is held from the listing to the save, so a gc cannot remove an image between.
   auto writer = ctx.open_ledger_for_writing();
   auto& store = ctx.image_store();
-  auto plan = core::plan_pulls(wants, store.list());
+  auto listing = store.list();
+  auto plan = core::plan_pulls(wants, listing);
   if (!plan) {
     throw util::Error(plan.error());
   }
@@ -42,11 +45,21 @@ PinReport pin(Context& ctx, const PinRequest& request, Events& events) {
   }
   PinReport report;
   const std::string now = util::now_rfc3339();
+  const auto before = holds_from_ledger(writer.ledger);
   for (const auto& o : outcomes) {
     ledger::AdminPin record{o.planned.ref.name(), o.digest, o.image->id, request.reason, now};
     writer.ledger.add_or_update_pin(record);
     report.pinned.push_back({std::move(record), o.pulled});
   }
+  // Pull, then placeholder (pin mode system), then record; lost holds are repaired too.
+  record_pulled(writer.ledger, store.pin_mode(), outcomes);
+  for (const auto& o : outcomes) {
+    if (o.pulled) {
+      std::erase_if(listing, [&](const auto& img) { return img.id == o.image->id; });
+      listing.push_back(*o.image);
+    }
+  }
+  keep_holds(ctx, writer.ledger, std::move(listing), before, events, wants_of(outcomes));
   writer.save();
   for (const auto& [record, pulled] : report.pinned) {
     log::emit(log::Event::ImagePinned, log::Priority::Notice,

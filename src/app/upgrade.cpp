@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "src/app/bind_root.hpp"
+#include "src/app/holds.hpp"
+#include "src/app/keep_holds.hpp"
 #include "src/app/staged_bind.hpp"
 #include "src/app/store_view.hpp"
 #include "src/core/pull_plan.hpp"
@@ -21,8 +23,9 @@ namespace {
 // No new commit: the live roots must still have their images. A recorded root's missing
 // image is pulled again (by the recorded digest: the root was bound with that image, not
 // with whatever the tag names today); a live root without a record is bound now.
-void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
-                       Events& events) {
+// Returns the store as it is afterwards.
+std::vector<core::StoredImage> verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot,
+                                                 LedgerWriter& writer, Events& events) {
   auto& store = ctx.image_store();
   std::vector<core::PullWant> wants;
   for (const auto& d : sysroot.deployments()) {
@@ -31,6 +34,7 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
       auto outcome = bind_root(open_deployment_root(sysroot, d), d.root_id, store,
                                ctx.puller_options(), BindMode::Bind, events);
       writer.ledger.set_root(std::move(*outcome.record));
+      record_pulled(writer.ledger, store.pin_mode(), outcome.outcomes);
       continue;
     }
     // The record has the digests; the root's units have the pull options (auth, TLS).
@@ -50,21 +54,25 @@ void verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWrite
           by_digest ? ref->repository + "@" + image.digest : image.reference, options, wanted_by});
     }
   }
-  auto plan = core::plan_pulls(wants, store.list());
+  auto listing = store.list();
+  auto plan = core::plan_pulls(wants, listing);
   if (!plan) {
     throw util::Error::format("verifying the live roots: {}", plan.error());
   }
   if (plan->noop()) {
-    return;
+    return listing;
   }
   const auto inhibitor = inhibit_shutdown_while_pulling();
-  for (const auto& o : run_pulls(store, *plan, ctx.puller_options(), {})) {
+  const auto outcomes = run_pulls(store, *plan, ctx.puller_options(), {});
+  record_pulled(writer.ledger, store.pin_mode(), outcomes);
+  for (const auto& o : outcomes) {
     if (o.error) {
       throw util::Error::format("re-pulling {} for {}: {}", o.planned.ref.as_written,
                                 fmt::join(o.planned.wanted_by, ", "), *o.error);
     }
     events.repulled(o.planned.ref.as_written);
   }
+  return store.list();
 }
 
 // Says whether an update exists and what it would pull: the new commit is pulled into the
@@ -109,7 +117,9 @@ UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) 
   auto created = sysroot.pull_and_deploy(osname);
   if (!created) {
     events.no_update(osname, true);
-    verify_live_roots(ctx, sysroot, writer, events);
+    // ... and their placeholders (pin mode system).
+    const auto before = holds_from_ledger(writer.ledger);
+    keep_holds(ctx, writer.ledger, verify_live_roots(ctx, sysroot, writer, events), before, events);
     writer.save();
     return UpgradeReport{osname, false, {}};
   }
@@ -126,6 +136,9 @@ UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) 
                              ctx.image_store(), ctx.puller_options(), BindMode::Bind, events);
     const std::size_t images = outcome.record->images.size();
     store_after = std::move(outcome.store_after);
+    // Pull, then placeholder (pin mode system), then record.
+    store_after = hold_new_record(ctx, writer.ledger, *outcome.record, outcome.outcomes,
+                                  std::move(store_after), events);
     tx.commit(writer, std::move(*outcome.record));
     log::emit(log::Event::RootBound, log::Priority::Info,
               fmt::format("bound {}: {} images ({} pulled, {} already present)", created->root_id,

@@ -7,6 +7,7 @@
 #include "src/app/metrics_report.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/config.hpp"
+#include "src/core/holding.hpp"
 #include "src/log/log.hpp"
 
 namespace rootpin::cli {
@@ -30,9 +31,20 @@ std::string to_size(const ConfigValue& v, const std::string& key) {
   return v.value;
 }
 
+std::string to_pin_mode(const ConfigValue& v, const std::string& key) {
+  if (!core::parse_pin_mode(v.value)) {
+    throw util::Error(v.origin + ": " + key + "= is store or system, not '" + v.value + "'",
+                      util::ExitCode::Failed);
+  }
+  return v.value;
+}
+
 // Configuration values fill every option the command line did not set.
 void apply_config(CLI::App& app, app::GlobalOptions& o) {
   auto values = read_config(o.config_file, o.config_dir);
+  // Pin mode system uses podman's own store unless one is named (tests name theirs).
+  const bool store_named = app.get_option("--store")->count() > 0 || values.contains("store");
+  const bool runroot_named = app.get_option("--runroot")->count() > 0 || values.contains("runroot");
   for (const auto& [key, v] : values) {
     if (app.get_option("--" + key)->count() > 0) {
       continue;
@@ -48,6 +60,11 @@ void apply_config(CLI::App& app, app::GlobalOptions& o) {
     else if (key == "lock-timeout") o.lock_timeout = to_int(v, key);
     else if (key == "min-free") o.min_free = to_size(v, key);
     else if (key == "metrics-dir") o.metrics_dir = v.value;
+    else if (key == "pin-mode") o.pin_mode = to_pin_mode(v, key);
+  }
+  if (o.pin_mode == "system") {
+    o.store = store_named ? o.store : "";
+    o.runroot = runroot_named ? o.runroot : "";
   }
 }
 
@@ -60,6 +77,10 @@ void add_global_options(CLI::App& app, app::GlobalOptions& o) {
       ->capture_default_str();
   app.add_option("--podman", o.podman, "The podman to run")->capture_default_str();
   app.add_option("--storage-driver", o.storage_driver, "podman --storage-driver for the store");
+  app.add_option("--pin-mode", o.pin_mode,
+                 "store: rootpin's own store; system: podman's store, held by placeholders")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"store", "system"}));
   app.add_flag("--json", o.json, "JSON output (JSON Lines events)");
   app.add_flag("-v,--verbose", o.verbosity, "More output (repeat for debug)");
   app.add_option("--jobs", o.jobs, "Concurrent pulls")

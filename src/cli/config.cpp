@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string>& config_keys() {
   static const std::vector<std::string> keys = {
-      "sysroot", "state-dir", "store",        "runroot",  "podman",     "storage-driver",
-      "jobs",    "timeout",   "lock-timeout", "min-free", "metrics-dir"};
+      "sysroot", "state-dir", "store",        "runroot",  "podman",      "storage-driver",
+      "jobs",    "timeout",   "lock-timeout", "min-free", "metrics-dir", "pin-mode"};
   return keys;
 }
 

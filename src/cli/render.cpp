@@ -1,9 +1,12 @@
 #include "src/cli/render.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "src/cli/output.hpp"
 #include "src/cli/status_render.hpp"
+#include "src/core/holding.hpp"
+#include "src/core/reference.hpp"
 
 namespace rootpin::cli {
 
@@ -69,6 +72,39 @@ void Renderer::update_available(const std::string& osname, const ostree::Update&
 void Renderer::repulled(const std::string& reference) {
   say({{"event", "repulled"}, {"reference", reference}},
       fmt::format("re-pulled missing {}", reference));
+}
+
+void Renderer::placeholder_recreated(const core::Hold& hold, const core::Placeholder& p) {
+  say({{"event", "placeholder_recreated"},
+       {"placeholder", p.name},
+       {"holder", hold.holder},
+       {"reference", hold.reference},
+       {"image_id", p.image_id}},
+      fmt::format("re-created placeholder {} holding {} for {} (it was removed)", p.name,
+                  hold.reference, hold.holder));
+}
+
+void Renderer::image_restored(const std::string& reference,
+                              const std::vector<std::string>& holders) {
+  say({{"event", "repulled"}, {"reference", reference}, {"held_by", holders}},
+      fmt::format("re-pulled {} for {} (it was gone from the store)", reference,
+                  fmt::join(holders, ", ")));
+}
+
+void Renderer::placeholder_released(bool dry_run, const core::StoredContainer& p) {
+  auto label = [&](std::string_view key) {
+    auto it = p.labels.find(std::string(key));
+    return it == p.labels.end() ? std::string() : it->second;
+  };
+  const std::string holder = label(core::kHolderLabel);
+  const std::string root = label(core::kRootLabel);
+  const std::string of = root.empty() ? holder : holder + " in " + root;
+  say({{"event", dry_run ? "would_release" : "releasing"},
+       {"placeholder", p.name},
+       {"holder", of},
+       {"image_id", p.image_id}},
+      fmt::format("{} placeholder {} of {} ({})", dry_run ? "would release" : "releasing", p.name,
+                  of, core::short_id(p.image_id)));
 }
 
 void Renderer::deployed(ostree::Role role, const std::string& root_id, const std::string& version) {

@@ -26,6 +26,10 @@ public:
   void repulled(const std::string& reference) override;
   void deployed(ostree::Role role, const std::string& root_id, const std::string& version) override;
   void retagged(const std::string& root_id, const core::Retag& retag) override;
+  void placeholder_recreated(const core::Hold& hold, const core::Placeholder& p) override;
+  void image_restored(const std::string& reference,
+                      const std::vector<std::string>& holders) override;
+  void placeholder_released(bool dry_run, const core::StoredContainer& placeholder) override;
 
   void bind(const app::BindReport& report);
   void pin(const app::PinReport& report);

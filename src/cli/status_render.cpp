@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "src/cli/output.hpp"
+#include "src/core/holding.hpp"
 
 namespace rootpin::cli {
 namespace {
@@ -114,7 +115,13 @@ nlohmann::json held_root_json(const ledger::RootRecord& record) {
 
 nlohmann::json status_json(const app::StatusReport& r) {
   const auto& ledger = r.ledger;
-  nlohmann::json j = {{"store", {{"path", r.store_path}, {"images", r.images}, {"size", r.size}}},
+  nlohmann::json j = {{"store",
+                       {{"path", r.store_path},
+                        {"pin_mode", std::string(core::pin_mode_name(r.pin_mode))},
+                        {"images", r.images},
+                        {"size", r.size},
+                        {"placeholders", r.placeholders}}},
+                      {"lost_placeholders", nlohmann::json::array()},
                       {"held", nlohmann::json::array()},
                       {"unheld", nlohmann::json::array()},
                       {"missing", nlohmann::json::array()},
@@ -137,6 +144,9 @@ nlohmann::json status_json(const app::StatusReport& r) {
   for (const auto& m : r.holds.missing) {
     j["missing"].push_back(hold_json(ledger, m));
   }
+  for (const auto& h : r.lost_placeholders) {
+    j["lost_placeholders"].push_back(hold_json(ledger, h));
+  }
   if (r.roots) {
     j["roots"] = roots_json(*r.roots, ledger);
   }
@@ -153,7 +163,12 @@ nlohmann::json status_json(const app::StatusReport& r) {
 
 void print_status(const app::StatusReport& r) {
   const auto& ledger = r.ledger;
-  print_line(fmt::format("store {}: {} image(s), {}", r.store_path, r.images, human_size(r.size)));
+  const std::string where = r.store_path.empty() ? "podman's default store" : r.store_path;
+  if (r.pin_mode == core::PinMode::System) {
+    print_line(fmt::format("pin mode system: images held by {} placeholder container(s) in {}",
+                           r.placeholders, where));
+  }
+  print_line(fmt::format("store {}: {} image(s), {}", where, r.images, human_size(r.size)));
   if (r.roots) {
     print_roots(*r.roots, ledger);
   }
@@ -179,6 +194,12 @@ void print_status(const app::StatusReport& r) {
   for (const auto& u : r.holds.remove) {
     print_line(fmt::format("unheld {} {} (gc removes it)",
                            u.names.empty() ? "<none>" : u.names.front(), short_id(u.id)));
+  }
+  for (const auto& h : r.lost_placeholders) {
+    print_line(
+        fmt::format("lost placeholder of {} for {}: a prune removed it; the next bind, pin "
+                    "or boot creates it again",
+                    h.reference, h.holder));
   }
   for (const auto& m : r.holds.missing) {
     print_line(fmt::format("missing {} {} (held by {}, not in the store)", m.reference, m.digest,

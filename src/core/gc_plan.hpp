@@ -12,8 +12,10 @@ namespace rootpin::core {
 struct Hold {
   std::string holder;  // "admin pin (reason)", "web.container in fedora/abc.0"
   std::string reference;
-  std::string digest;    // manifest digest recorded when pinned
-  std::string image_id;  // image ID recorded when pinned
+  std::string digest;     // manifest digest recorded when pinned
+  std::string image_id;   // image ID recorded when pinned
+  std::string root = {};  // the root id; "" for an admin pin
+  std::string unit = {};  // the unit of that root; "" for an admin pin
 };
 
 // A hold names an image by its recorded ID, or by its digest if the ID changed (a

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,29 @@ struct StoredImage {
   std::uint64_t size = 0;                 // bytes, as podman reports it
 
   bool operator==(const StoredImage&) const = default;
+};
+
+// How the store keeps an image for rootpin (core/holding.hpp): being in rootpin's own store
+// (store), or a placeholder container in the running podman's store (system).
+enum class PinMode { Store, System };
+
+// A container of the store, as `podman ps -a` lists it.
+struct StoredContainer {
+  std::string id;
+  std::string name;
+  std::string image_id;
+  std::map<std::string, std::string> labels;
+
+  bool operator==(const StoredContainer&) const = default;
+};
+
+// A created, never-started container that keeps one holder's image (pin mode system).
+struct Placeholder {
+  std::string name;                           // rootpin-hold-...
+  std::string image_id;                       // created from the image ID, never a name
+  std::map<std::string, std::string> labels;  // io.rootpin.holder, .root, .digest, .reference
+
+  bool operator==(const Placeholder&) const = default;
 };
 
 struct PullRequest {
@@ -52,6 +76,21 @@ public:
   virtual void untag(const std::string& id, const std::string& name) = 0;
   // The store directory (for free-space checks and messages).
   virtual std::string store_path() const = 0;
+
+  // How this store pins (core/holding.hpp decides what each mode needs).
+  virtual PinMode pin_mode() const = 0;
+  // Every container of the store (placeholders and the host's), with ONE podman call. Pin
+  // mode store: rootpin's own store runs no containers, so none and no podman call.
+  virtual std::vector<StoredContainer> containers() = 0;
+  // Creates a placeholder (never started, no network, --pull=never). Throws util::Error
+  // naming it; pin mode store has no placeholders and refuses.
+  virtual void create_placeholder(const Placeholder& placeholder) = 0;
+  // Removes containers by name or ID in ONE podman call. Throws util::Error when any could
+  // not be removed (the others may be gone).
+  virtual void remove_containers(const std::vector<std::string>& names) = 0;
+  // The stores a bound .container must read as an additional image store to see its pinned
+  // image (quadlet-scan's lint): rootpin's store, or none when units read the host's store.
+  virtual std::vector<std::string> consumer_stores() const = 0;
 };
 
 }  // namespace rootpin::core

@@ -31,8 +31,8 @@ std::vector<Hold> holds_of_references(const std::string& root_id,
       continue;
     }
     if (auto image = find_image(*ref, listing)) {
-      holds.push_back(
-          Hold{"unrecorded root " + root_id, reference, digest_for(*ref, *image), image->id});
+      holds.push_back(Hold{"unrecorded root " + root_id, reference, digest_for(*ref, *image),
+                           image->id, root_id, ""});
     }
   }
   return holds;

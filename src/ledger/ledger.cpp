@@ -110,4 +110,25 @@ std::vector<std::string> Ledger::holders_of_digest(std::string_view digest) cons
   return out;
 }
 
+void Ledger::add_pulled(OwnedImage image) {
+  for (auto& p : pulled) {
+    if (p.image_id == image.image_id) {
+      return;
+    }
+  }
+  pulled.push_back(std::move(image));
+}
+
+std::set<std::string> Ledger::pulled_ids() const {
+  std::set<std::string> ids;
+  for (const auto& p : pulled) {
+    ids.insert(p.image_id);
+  }
+  return ids;
+}
+
+std::size_t Ledger::retain_pulled(const std::set<std::string>& present) {
+  return std::erase_if(pulled, [&](const OwnedImage& p) { return !present.contains(p.image_id); });
+}
+
 }  // namespace rootpin::ledger

@@ -17,8 +17,12 @@
 //       }
 //     },
 //     "pins": [ { "reference": "...", "digest": "sha256:...", "image_id": "...",
-//                 "reason": "...", "time": "..." } ]
+//                 "reason": "...", "time": "..." } ],
+//     "pin_mode": "system",                                  (absent: store)
+//     "pulled": [ { "image_id": "...", "reference": "...", "time": "..." } ]
 //   }
+// "pulled" (pin mode system only) lists the images rootpin itself pulled into the host's
+// store: gc never removes any other image there.
 // Keys this rootpin does not know are ignored (a later rootpin may add some within the same
 // version); a different "version" is refused, so an old rootpin never rewrites a newer ledger.
 
@@ -70,11 +74,22 @@ struct AdminPin {
   bool operator==(const AdminPin&) const = default;
 };
 
+// An image rootpin pulled itself into a store it shares with the host (pin mode system).
+struct OwnedImage {
+  std::string image_id;
+  std::string reference;
+  std::string time;
+
+  bool operator==(const OwnedImage&) const = default;
+};
+
 struct Ledger {
   static constexpr int kVersion = 1;
 
   std::map<std::string, RootRecord> roots;  // key: root id "<osname>/<checksum>.<serial>"
   std::vector<AdminPin> pins;
+  std::string pin_mode;            // "system", or "" for store (the default)
+  std::vector<OwnedImage> pulled;  // pin mode system: what rootpin pulled itself
 
   bool operator==(const Ledger&) const = default;
 
@@ -101,6 +116,14 @@ struct Ledger {
   std::set<std::string> held_digests() const;
   // Which roots and pins hold a digest, for "held by ..." messages: root ids, and "pin <ref>".
   std::vector<std::string> holders_of_digest(std::string_view digest) const;
+
+  // Images rootpin pulled itself (pin mode system): recorded once per image ID.
+  void add_pulled(OwnedImage image);
+  std::set<std::string> pulled_ids() const;
+  // Forgets the images whose ID is not in `present` (gone from the store); returns how many.
+  std::size_t retain_pulled(const std::set<std::string>& present);
+  // Whether anything is held (a root or an admin pin).
+  bool holds_anything() const { return !roots.empty() || !pins.empty(); }
 };
 
 // Why parsing failed: FutureVersion must not be treated as corruption (the file is fine,

@@ -120,6 +120,19 @@ AdminPin read_pin(const Json& j, const std::string& where) {
   return pin;
 }
 
+OwnedImage read_pulled(const Json& j, const std::string& where) {
+  expect_object(j, where);
+  OwnedImage image{
+      .image_id = string_field(j, "image_id", where),
+      .reference = string_field(j, "reference", where),
+      .time = string_field(j, "time", where),
+  };
+  if (image.image_id.empty()) {
+    corrupt(where + ": a pulled image without an image_id");
+  }
+  return image;
+}
+
 Ledger read_ledger(const Json& doc) {
   expect_object(doc, "top level");
   check_version(doc);
@@ -134,6 +147,16 @@ Ledger read_ledger(const Json& doc) {
     expect_array(*pins, "pins");
     for (std::size_t i = 0; i < pins->size(); ++i) {
       ledger.pins.push_back(read_pin((*pins)[i], fmt::format("pins[{}]", i)));
+    }
+  }
+  ledger.pin_mode = string_field(doc, "pin_mode", "top level");
+  if (!ledger.pin_mode.empty() && ledger.pin_mode != "store" && ledger.pin_mode != "system") {
+    corrupt(fmt::format("pin_mode: \"{}\" is neither \"store\" nor \"system\"", ledger.pin_mode));
+  }
+  if (auto pulled = doc.find("pulled"); pulled != doc.end()) {
+    expect_array(*pulled, "pulled");
+    for (std::size_t i = 0; i < pulled->size(); ++i) {
+      ledger.pulled.push_back(read_pulled((*pulled)[i], fmt::format("pulled[{}]", i)));
     }
   }
   return ledger;
@@ -195,6 +218,18 @@ std::string serialize_ledger(const Ledger& ledger) {
   }
   Ordered doc{
       {"version", Ledger::kVersion}, {"roots", std::move(roots)}, {"pins", std::move(pins)}};
+  // Written only in pin mode system, so that a store-mode ledger reads as it always did.
+  if (!ledger.pin_mode.empty()) {
+    doc["pin_mode"] = ledger.pin_mode;
+  }
+  if (!ledger.pulled.empty()) {
+    Ordered pulled = Ordered::array();
+    for (const auto& p : ledger.pulled) {
+      pulled.push_back(
+          Ordered{{"image_id", p.image_id}, {"reference", p.reference}, {"time", p.time}});
+    }
+    doc["pulled"] = std::move(pulled);
+  }
   return doc.dump(2, ' ', false, Ordered::error_handler_t::replace) + "\n";
 }
 

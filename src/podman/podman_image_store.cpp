@@ -56,9 +56,29 @@ std::vector<std::string> string_list(const nlohmann::json& j, const char* key) {
 
 PodmanImageStore::PodmanImageStore(PodmanConfig config) : config_(std::move(config)) {}
 
+std::string PodmanImageStore::where() const {
+  return config_.root.empty() ? std::string("podman's default store") : config_.root;
+}
+
+void PodmanImageStore::create_placeholder(const Placeholder& placeholder) {
+  throw Error::format("pin mode store holds images without placeholders (asked for {})",
+                      placeholder.name);
+}
+
+void PodmanImageStore::remove_containers(const std::vector<std::string>& names) {
+  if (!names.empty()) {
+    throw Error::format("pin mode store has no containers to remove ({})", names.front());
+  }
+}
+
 std::vector<std::string> PodmanImageStore::base_argv() const {
-  std::vector<std::string> argv = {config_.podman, "--root", config_.root, "--runroot",
-                                   config_.runroot};
+  std::vector<std::string> argv = {config_.podman};
+  if (!config_.root.empty()) {
+    argv.insert(argv.end(), {"--root", config_.root});
+  }
+  if (!config_.runroot.empty()) {
+    argv.insert(argv.end(), {"--runroot", config_.runroot});
+  }
   if (!config_.storage_driver.empty()) {
     argv.insert(argv.end(), {"--storage-driver", config_.storage_driver});
   }
@@ -151,16 +171,16 @@ std::vector<StoredImage> PodmanImageStore::list() {
     }
     auto damaged = damaged_image_id(result.err);
     if (!damaged || removed.contains(*damaged) || removed.size() >= kMaxDamagedImages) {
-      throw Error::format("listing the images in {}: {}", config_.root, podman_reason(result));
+      throw Error::format("listing the images in {}: {}", where(), podman_reason(result));
     }
     log::warning(fmt::format("image {} in {} is damaged (its manifest is missing: a pull was cut "
                              "short); removing it so that it can be pulled again",
-                             *damaged, config_.root),
+                             *damaged, where()),
                  log::Fields{"", *damaged, ""});
     auto rmi = run({"rmi", "--force", "--", *damaged});
     if (!rmi.ok()) {
       throw Error::format("listing the images in {}: {}; removing the damaged image {} failed: {}",
-                          config_.root, podman_reason(result), *damaged, podman_reason(rmi));
+                          where(), podman_reason(result), *damaged, podman_reason(rmi));
     }
     removed.insert(*damaged);
   }
@@ -239,7 +259,7 @@ void PodmanImageStore::remove(const std::vector<std::string>& ids) {
   args.insert(args.end(), ids.begin(), ids.end());
   auto result = run(std::move(args));
   if (!result.ok()) {
-    throw Error::format("removing {} image(s) from {}: {}", ids.size(), config_.root,
+    throw Error::format("removing {} image(s) from {}: {}", ids.size(), where(),
                         podman_reason(result));
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // ImageStore over the running system's podman, pointed at rootpin's own store with
-// --root/--runroot. Every call is an argv vector (util::run_process), never a shell.
+// --root/--runroot: pin mode store, where being in this store is the pin (a unit reads it as
+// an additional image store). Every call is an argv vector (util::run_process), never a shell.
 
 #include <optional>
 #include <string>
@@ -13,14 +14,17 @@
 namespace rootpin::podman {
 
 using core::ImageStore;
+using core::PinMode;
+using core::Placeholder;
 using core::PulledImage;
 using core::PullRequest;
+using core::StoredContainer;
 using core::StoredImage;
 
 struct PodmanConfig {
   std::string podman = "podman";  // a path, or a name looked up on PATH
-  std::string root;               // --root: the store
-  std::string runroot;            // --runroot
+  std::string root;               // --root: the store ("": podman's own, not passed)
+  std::string runroot;            // --runroot ("": not passed)
   std::string storage_driver;     // --storage-driver when not empty
   // Extra environment for every podman call (tests: CONTAINERS_REGISTRIES_CONF, ...).
   std::vector<std::pair<std::string, std::string>> env;
@@ -37,13 +41,23 @@ public:
   void untag(const std::string& id, const std::string& name) override;
   std::string store_path() const override { return config_.root; }
 
+  PinMode pin_mode() const override { return PinMode::Store; }
+  std::vector<StoredContainer> containers() override { return {}; }
+  void create_placeholder(const Placeholder& placeholder) override;
+  void remove_containers(const std::vector<std::string>& names) override;
+  std::vector<std::string> consumer_stores() const override { return {config_.root}; }
+
+  // One podman call with the store's global options (for the system store's containers).
+  util::ProcessResult run(std::vector<std::string> args,
+                          std::chrono::milliseconds timeout = std::chrono::minutes(5)) const;
+  // "/var/lib/rootpin/storage", or "podman's default store" when none is named.
+  std::string where() const;
+
   // The podman argv for a pull (without the global options); public for unit tests.
   static std::vector<std::string> pull_arguments(const PullRequest& request);
 
 private:
   std::vector<std::string> base_argv() const;
-  util::ProcessResult run(std::vector<std::string> args,
-                          std::chrono::milliseconds timeout = std::chrono::minutes(5)) const;
 
   PodmanConfig config_;
 };

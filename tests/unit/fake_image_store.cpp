@@ -119,4 +119,50 @@ int FakeImageStore::max_concurrent_pulls() const {
   return max_running_;
 }
 
+std::vector<StoredContainer> FakeImageStore::containers() {
+  std::lock_guard lock(mutex_);
+  if (mode_ == PinMode::Store) {
+    return {};
+  }
+  ++container_calls_;
+  std::vector<StoredContainer> out;
+  for (const auto& [name, c] : containers_) {
+    out.push_back(c);
+  }
+  return out;
+}
+
+void FakeImageStore::create_placeholder(const Placeholder& placeholder) {
+  std::lock_guard lock(mutex_);
+  if (mode_ == PinMode::Store) {
+    throw util::Error("pin mode store holds images without placeholders");
+  }
+  if (!images_.contains(placeholder.image_id)) {
+    throw util::Error("creating placeholder " + placeholder.name + ": no image " +
+                      placeholder.image_id);
+  }
+  if (containers_.contains(placeholder.name)) {
+    throw util::Error("creating placeholder " + placeholder.name + ": the name is in use");
+  }
+  containers_[placeholder.name] = StoredContainer{"id-" + placeholder.name, placeholder.name,
+                                                  placeholder.image_id, placeholder.labels};
+}
+
+void FakeImageStore::remove_containers(const std::vector<std::string>& names) {
+  std::lock_guard lock(mutex_);
+  for (const auto& n : names) {
+    containers_.erase(n);
+  }
+}
+
+void FakeImageStore::put_container(StoredContainer container) {
+  std::lock_guard lock(mutex_);
+  containers_[container.name] = std::move(container);
+}
+
+int FakeImageStore::container_calls() const {
+  std::lock_guard lock(mutex_);
+  return container_calls_;
+}
+
 }  // namespace rootpin::test

@@ -14,12 +14,17 @@
 namespace rootpin::test {
 
 using core::ImageStore;
+using core::PinMode;
+using core::Placeholder;
 using core::PulledImage;
 using core::PullRequest;
+using core::StoredContainer;
 using core::StoredImage;
 
 class FakeImageStore final : public ImageStore {
 public:
+  explicit FakeImageStore(PinMode mode = PinMode::Store) : mode_(mode) {}
+
   // What a pull of `reference` (exactly as requested) puts into the store.
   void add_remote(const std::string& reference, StoredImage image);
   // The next `times` pulls of `reference` fail with `message`.
@@ -37,6 +42,17 @@ public:
   void tag(const std::string& id, const std::string& name) override;
   void untag(const std::string& id, const std::string& name) override;
   std::string store_path() const override { return "/fake/store"; }
+  PinMode pin_mode() const override { return mode_; }
+  std::vector<StoredContainer> containers() override;
+  void create_placeholder(const Placeholder& placeholder) override;
+  void remove_containers(const std::vector<std::string>& names) override;
+  std::vector<std::string> consumer_stores() const override {
+    return mode_ == PinMode::Store ? std::vector<std::string>{"/fake/store"}
+                                   : std::vector<std::string>{};
+  }
+  // A container of the host's (pin mode system).
+  void put_container(StoredContainer container);
+  int container_calls() const;
 
   int list_calls() const;
   int pull_calls() const;
@@ -48,6 +64,9 @@ public:
   void set_pull_delay_ms(int ms) { pull_delay_ms_ = ms; }
 
 private:
+  PinMode mode_;
+  std::map<std::string, StoredContainer> containers_;  // by name
+  int container_calls_ = 0;
   mutable std::mutex mutex_;
   std::map<std::string, StoredImage> images_;  // by id
   std::map<std::string, StoredImage> remote_;

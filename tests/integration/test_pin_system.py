@@ -1,0 +1,201 @@
+"""--pin-mode system (issue 13): images pulled into podman's own store (here a test-private
+--root/--runroot standing in for the host's), each holder keeping its image with a created,
+never-started placeholder container. Real podman, docker-registry and ostree sysroots."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from images import Images
+from registry import Registry
+from roots_env import Env, image_unit
+from rootpin import Rootpin
+
+SYSTEM = ("--pin-mode", "system")
+
+
+@pytest.fixture
+def env(tmp, rootpin_bin):
+    with Registry(tmp) as reg:
+        images = Images(tmp, reg)
+        yield reg, images, Rootpin(rootpin_bin, tmp, env=images.env())
+
+
+@pytest.fixture
+def roots(rootpin_bin, tmp):
+    e = Env(rootpin_bin, tmp)
+    yield e
+    e.close()
+
+
+def host(rp, *args, check=True):
+    """The host's own podman on the same store (an admin, or a unit's container)."""
+    r = subprocess.run(rp.podman(*args), capture_output=True, text=True, env=rp.env)
+    if check:
+        assert r.returncode == 0, f"podman {args}: {r.stderr}"
+    return r
+
+
+def placeholders(podman_run):
+    out = podman_run("ps", "-a", "--filter", "label=io.rootpin.holder", "--format", "json").stdout
+    return {c["Names"][0]: c for c in json.loads(out or "[]")}
+
+
+def ids(rp):
+    return {i["Id"] for i in rp.store_images()}
+
+
+def image_id(rp, ref):
+    return next(i["Id"] for i in rp.store_images() if ref in (i.get("Names") or []))
+
+
+def test_placeholder_holds_the_image_against_rmi_and_image_prune(env):
+    reg, images, rp = env
+    ref = images.push("acme/web", "1")
+    r = rp.run(*SYSTEM, "pin", ref, "--reason", "front end", check=True)
+    assert f"pinned {ref}" in r.stdout
+    pid = image_id(rp, ref)
+    held = placeholders(lambda *a: host(rp, *a))
+    assert len(held) == 1
+    (name, c), = held.items()
+    assert name.startswith("rootpin-hold-pin-") and c["State"] == "created"
+    assert c["ImageID"] == pid
+    assert c["Labels"]["io.rootpin.holder"] == f"admin pin {ref}"
+    assert c["Labels"]["io.rootpin.digest"].startswith("sha256:")
+    ledger = rp.ledger()
+    assert ledger["pin_mode"] == "system"
+    assert [p["image_id"] for p in ledger["pulled"]] == [pid]
+    # podman refuses rmi and keeps the image through image prune -a: a container uses it.
+    r = host(rp, "rmi", ref, check=False)
+    assert r.returncode != 0 and "in use by a container" in r.stderr
+    host(rp, "image", "prune", "-a", "-f")
+    assert pid in ids(rp)
+    # Nothing runs in it, and a start by mistake runs nothing either.
+    assert host(rp, "start", name, check=False).returncode != 0
+    reg.stop()
+    assert rp.run(*SYSTEM, "status", "--json", check=True)
+    status = json.loads(rp.run(*SYSTEM, "status", "--json", check=True).stdout)
+    assert status["store"]["pin_mode"] == "system" and status["store"]["placeholders"] == 1
+    assert status["lost_placeholders"] == [] and status["missing"] == []
+
+
+def test_gc_takes_only_what_rootpin_pulled_and_no_container_uses(env):
+    reg, images, rp = env
+    hosts, ours, used = (images.push(f"acme/{n}", "1") for n in ("hosts", "ours", "used"))
+    foreign = images.push("acme/foreign", "1")
+    # The host had `hosts` and `foreign` before rootpin pinned anything.
+    host(rp, "pull", "-q", "--tls-verify=false", hosts)
+    host(rp, "pull", "-q", "--tls-verify=false", foreign)
+    for ref in (hosts, ours, used):
+        rp.run(*SYSTEM, "pin", ref, check=True)
+    pulled = {p["reference"] for p in rp.ledger()["pulled"]}
+    assert pulled == {ours, used}
+    # A container of the host's uses `used`.
+    host(rp, "create", "--pull=never", "--name", "app", "--entrypoint", "/hello", used)
+    assert len(placeholders(lambda *a: host(rp, *a))) == 3
+    for ref in (hosts, ours, used):
+        rp.run(*SYSTEM, "unpin", ref, check=True)
+    dry = rp.run(*SYSTEM, "gc", "--dry-run", check=True).stdout
+    assert dry.count("would release placeholder") == 3 and ours in dry
+    assert hosts not in dry.replace("would release", "") or "would remove" not in dry.split(hosts)[0]
+    r = rp.run(*SYSTEM, "gc", check=True)
+    assert r.stdout.count("releasing placeholder") == 3
+    assert placeholders(lambda *a: host(rp, *a)) == {}
+    left = {n for i in rp.store_images() for n in (i.get("Names") or [])}
+    # Only rootpin's own unused pull went; the host's images and the one in use stay.
+    assert left == {hosts, used, foreign}
+    assert {p["reference"] for p in rp.ledger()["pulled"]} == {used}
+    host(rp, "rm", "app")
+    rp.run(*SYSTEM, "gc", check=True)
+    left = {n for i in rp.store_images() for n in (i.get("Names") or [])}
+    assert left == {hosts, foreign}
+    assert rp.ledger().get("pulled", []) == []
+
+
+def test_switching_pin_mode_with_pins_is_refused(env):
+    reg, images, rp = env
+    ref = images.push("acme/web", "1")
+    rp.run("pin", ref, check=True)
+    before = rp.snapshot()
+    r = rp.run(*SYSTEM, "pin", images.push("acme/other", "1"))
+    assert r.returncode == 1
+    assert "pin mode store" in r.stderr and "asks for pin mode system" in r.stderr
+    assert "SWITCHING PIN MODES" in r.stderr
+    assert rp.snapshot() == before
+    # PinMode= in rootpin.conf is the same switch.
+    with open(os.path.join(rp.config_dir, "rootpin.conf"), "w") as f:
+        f.write("[Rootpin]\nPinMode=system\n")
+    assert rp.run("gc").returncode == 1
+    assert rp.snapshot() == before
+    # Once nothing is held, the ledger takes the new mode.
+    os.remove(os.path.join(rp.config_dir, "rootpin.conf"))
+    rp.run("unpin", ref, check=True)
+    rp.run("gc", check=True)
+    rp.run(*SYSTEM, "pin", ref, check=True)
+    assert rp.ledger()["pin_mode"] == "system"
+
+
+def test_system_prune_then_status_and_bind_restore(roots):
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    root = roots.sysroot.root_ids()[0]
+    out = roots.rootpin(*SYSTEM, "bind", check=0)
+    assert f"bound {root}" in out.stdout
+    (name, c), = placeholders(roots.podman).items()
+    assert c["Labels"]["io.rootpin.root"] == root and c["Labels"]["io.rootpin.holder"] == "a.image"
+
+    # container prune: the placeholder goes, the image stays (nothing else holds it now).
+    roots.podman("container", "prune", "-f")
+    status = json.loads(roots.rootpin(*SYSTEM, "status", "--json", check=0).stdout)
+    assert [h["holder"] for h in status["lost_placeholders"]] == [f"a.image in {root}"]
+    assert "lost placeholder" in roots.rootpin(*SYSTEM, "status", check=0).stdout
+    out = roots.rootpin(*SYSTEM, "bind", check=0)
+    assert f"re-created placeholder {name}" in out.stdout
+    assert name in placeholders(roots.podman)
+
+    # system prune -a: placeholder and image go; bind pulls it again by its digest.
+    roots.podman("system", "prune", "-a", "-f")
+    assert roots.images() == {}
+    status = json.loads(roots.rootpin(*SYSTEM, "status", "--json", check=0).stdout)
+    assert [m["holder"] for m in status["missing"]] == [f"a.image in {root}"]
+    out = roots.rootpin(*SYSTEM, "bind", check=0)
+    assert "1 pulled" in out.stdout
+    assert roots.names() == [a]
+    assert name in placeholders(roots.podman)
+    status = json.loads(roots.rootpin(*SYSTEM, "status", "--json", check=0).stdout)
+    assert status["missing"] == [] and status["lost_placeholders"] == []
+
+
+def test_boot_pulls_what_a_prune_took_again_and_re_points_the_tag(roots):
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    recorded = roots.ledger()["roots"][roots.sysroot.root_ids()[0]]["images"][0]
+    roots.podman("system", "prune", "-a", "-f")
+    # The registry's tag moves on meanwhile: boot brings back the recorded digest.
+    roots.push("acme/a", "1", content="newer")
+    out = roots.rootpin(*SYSTEM, "boot", "--deployment", "0", check=0)
+    assert f"re-pulled {a.rsplit(':', 1)[0]}@{recorded['digest']}" in out.stdout
+    assert list(roots.images()) == [recorded["image_id"]]
+    assert a in roots.images()[recorded["image_id"]]
+    assert len(placeholders(roots.podman)) == 1
+
+
+def test_retired_root_is_freed_by_gc(roots):
+    a, b = roots.push("acme/a", "1"), roots.push("acme/b", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    old_root = roots.sysroot.root_ids()[0]
+    roots.commit({"b.image": image_unit(b)}, "2.0")
+    roots.rootpin(*SYSTEM, "upgrade", check=0)
+    assert sorted(roots.names()) == sorted([a, b])
+    assert len(placeholders(roots.podman)) == 2
+    # ostree retires the old root; gc drops its record, then its placeholder, then its image.
+    roots.sysroot.undeploy(1)
+    out = roots.rootpin(*SYSTEM, "gc", check=0)
+    assert "releasing placeholder" in out.stdout and old_root in out.stdout
+    assert roots.names() == [b]
+    held = placeholders(roots.podman)
+    assert len(held) == 1 and next(iter(held.values()))["Labels"]["io.rootpin.holder"] == "b.image"
+    assert old_root not in roots.ledger()["roots"]
