@@ -227,7 +227,7 @@ def test_every_documented_config_key_is_accepted(rootpin_bin, tmp):
     require_dirs()
     keys = config_keys_documented()
     assert len(keys) >= 7, f"rootpin.conf(5) documents only {keys}"
-    values = {"Podman": "podman", "StorageDriver": "vfs"}
+    values = {"Podman": "podman", "StorageDriver": "vfs", "PinMode": "store"}
     for camel, dashed in keys:
         for key in (camel, dashed):
             conf, r = status_with_config(rootpin_bin, tmp, key, values.get(camel, "2"))
