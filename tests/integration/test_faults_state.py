@@ -132,10 +132,11 @@ def test_a_failed_directory_fsync_is_reported_though_the_rename_happened(env):
     r, lines = traced(rp, tmp, "fault", ["unpin", target], SAVE_SYSCALLS,
                       inject=f"{syscall}:error=EIO:when={n}")
     assert [line for line in lines if "(INJECTED)" in line and re.search(pattern, line)]
-    assert r.returncode == 1
-    last = r.stderr.splitlines()[-1]
-    assert last == (f"rootpin: error: saving {rp.ledger_path}: cannot sync directory "
-                    f"{rp.state_dir}: Input/output error"), r.stderr
+    # Saved, not durable (issue 11 point 8): the command succeeds and warns; failing it
+    # would make the caller undo work that was saved.
+    assert r.returncode == 0, r.stderr
+    assert rp.state_dir in r.stderr and "Input/output error" in r.stderr, r.stderr
+    assert "may not survive a power cut" in r.stderr, r.stderr
     # Whole and parseable; it is the new generation (the rename had happened), and the
     # previous one is kept as .prev.
     new = rp.ledger()
