@@ -43,12 +43,22 @@ CheckScope scope_of(const GlobalOptions& options, bool booted_only) {
   return scope;
 }
 
+// ONE listing of the images and, in pin mode system, ONE of the containers; none when the
+// store has no images (no placeholder can be judged, and no podman runs for a store that is
+// not there yet).
+core::CheckedStore read_store(Context& ctx) {
+  auto& store = ctx.image_store();
+  core::CheckedStore checked{store.pin_mode(), list_store(ctx), {}};
+  if (!checked.listing.empty()) checked.containers = store.containers();
+  return checked;
+}
+
 }  // namespace
 
 core::CheckReport check_images(Context& ctx, bool booted_only) {
   const auto scope = scope_of(ctx.options, booted_only);
   const auto ledger = ctx.read_ledger();
-  auto report = core::plan_check(ledger, scope.roots, scope.booted, list_store(ctx));
+  auto report = core::plan_check(ledger, scope.roots, scope.booted, read_store(ctx));
   for (const auto& p : report.problems) {
     log::error(p.message, log::Fields{p.image.holder == "pin" ? "" : p.image.holder,
                                       p.image.reference, p.image.digest});

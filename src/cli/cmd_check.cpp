@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -14,40 +15,56 @@
 namespace rootpin::cli {
 namespace {
 
+std::size_t count(const core::CheckReport& report, core::CheckProblem::Kind kind) {
+  return static_cast<std::size_t>(std::count_if(report.problems.begin(), report.problems.end(),
+                                                [&](const auto& p) { return p.kind == kind; }));
+}
+
+void render_json(const core::CheckReport& report) {
+  using Kind = core::CheckProblem::Kind;
+  for (const auto& p : report.problems) {
+    nlohmann::json j = {{"event", core::to_string(p.kind)},
+                        {"holder", p.image.holder},
+                        {"unit", p.image.unit},
+                        {"reference", p.image.reference},
+                        {"digest", p.image.digest},
+                        {"image_id", p.image.image_id},
+                        {"message", p.message}};
+    if (!p.placeholder.empty()) j["placeholder"] = p.placeholder;
+    print_json(j);
+  }
+  print_json({{"event", "checked"},
+              {"roots", report.roots},
+              {"ok", report.ok.size()},
+              {"missing", count(report, Kind::Missing)},
+              {"moved", count(report, Kind::Moved)},
+              {"lost_placeholders", count(report, Kind::LostPlaceholder)},
+              {"passed", report.passed()}});
+}
+
+std::string_view headline(core::CheckProblem::Kind kind) {
+  switch (kind) {
+    case core::CheckProblem::Kind::Missing: return "MISSING";
+    case core::CheckProblem::Kind::Moved: return "MOVED";
+    case core::CheckProblem::Kind::LostPlaceholder: return "LOST PLACEHOLDER";
+  }
+  return "MISSING";
+}
+
 void render(const core::CheckReport& report, bool json) {
   if (json) {
-    for (const auto& p : report.problems) {
-      print_json({{"event", core::to_string(p.kind)},
-                  {"holder", p.image.holder},
-                  {"unit", p.image.unit},
-                  {"reference", p.image.reference},
-                  {"digest", p.image.digest},
-                  {"image_id", p.image.image_id},
-                  {"message", p.message}});
-    }
-    print_json(
-        {{"event", "checked"},
-         {"roots", report.roots},
-         {"ok", report.ok.size()},
-         {"missing",
-          std::count_if(report.problems.begin(), report.problems.end(),
-                        [](const auto& p) { return p.kind == core::CheckProblem::Kind::Missing; })},
-         {"moved",
-          std::count_if(report.problems.begin(), report.problems.end(),
-                        [](const auto& p) { return p.kind == core::CheckProblem::Kind::Moved; })},
-         {"passed", report.passed()}});
+    render_json(report);
     return;
   }
   for (const auto& p : report.problems)
-    print_line(fmt::format(
-        "{}: {}", p.kind == core::CheckProblem::Kind::Missing ? "MISSING" : "MOVED", p.message));
-  print_line(fmt::format("{} image{} checked in {} root{} and the admin pins: {}",
-                         report.ok.size() + report.problems.size(),
-                         report.ok.size() + report.problems.size() == 1 ? "" : "s",
-                         report.roots.size(), report.roots.size() == 1 ? "" : "s",
-                         report.passed()
-                             ? "all present"
-                             : fmt::format("{} missing or moved", report.problems.size())));
+    print_line(fmt::format("{}: {}", headline(p.kind), p.message));
+  const std::size_t images = report.checked;
+  print_line(fmt::format("{} image{} checked in {} root{} and the admin pins: {}", images,
+                         images == 1 ? "" : "s", report.roots.size(),
+                         report.roots.size() == 1 ? "" : "s",
+                         report.passed() ? "all present"
+                                         : fmt::format("{} problem{}", report.problems.size(),
+                                                       report.problems.size() == 1 ? "" : "s")));
 }
 
 util::ExitCode check(app::Context& ctx, bool booted_only) {

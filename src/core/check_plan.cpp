@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "src/core/holding.hpp"
 #include "src/core/reference.hpp"
 
 namespace rootpin::core {
@@ -53,35 +54,71 @@ std::optional<std::string> moved_tag(const CheckedImage& want, const core::Store
   return fmt::format("no image carries {} (bound with {})", name, recorded(want));
 }
 
+// The hold a checked image stands for, as placeholders are named and labelled after it.
+Hold hold_of(const CheckedImage& i) {
+  const bool pin = i.unit.empty();
+  return Hold{pin ? "admin pin" : fmt::format("{} in {}", i.unit, i.holder),
+              i.reference,
+              i.digest,
+              i.image_id,
+              pin ? "" : i.holder,
+              i.unit};
+}
+
+// Pin mode system: the placeholder that keeps `image` for this holder, if it is gone.
+std::optional<Placeholder> lost_placeholder(const CheckedImage& want, const StoredImage& image,
+                                            const CheckedStore& store) {
+  if (store.mode != PinMode::System) return std::nullopt;
+  const auto plan = plan_holding(store.mode, {hold_of(want)}, {image}, store.containers);
+  if (plan.create.empty()) return std::nullopt;
+  return plan.create.front();
+}
+
 void check_one(CheckReport& report, const CheckedImage& want, bool tags_must_hold,
-               const std::vector<core::StoredImage>& listing) {
-  const core::StoredImage* image = find_recorded(want, listing);
+               const CheckedStore& store) {
+  ++report.checked;
+  const core::StoredImage* image = find_recorded(want, store.listing);
   if (image == nullptr) {
     report.problems.push_back({CheckProblem::Kind::Missing, want,
                                fmt::format("{} for {} is missing: {} is not in the store",
                                            want.reference, who(want), recorded(want))});
     return;
   }
+  bool passed = true;
+  if (auto p = lost_placeholder(want, *image, store)) {
+    report.problems.push_back(
+        {CheckProblem::Kind::LostPlaceholder, want,
+         fmt::format("{} for {} lost its placeholder {}: image {} is in the store but nothing "
+                     "keeps podman rmi or image prune from taking it (the next bind, pin or "
+                     "boot creates the placeholder again)",
+                     want.reference, who(want), p->name, short_id(image->id)),
+         p->name});
+    passed = false;
+  }
   if (tags_must_hold) {
-    if (auto why = moved_tag(want, *image, listing)) {
+    if (auto why = moved_tag(want, *image, store.listing)) {
       report.problems.push_back(
           {CheckProblem::Kind::Moved, want,
            fmt::format("{} for {} moved: {}", want.reference, who(want), *why)});
-      return;
+      passed = false;
     }
   }
-  report.ok.push_back(want);
+  if (passed) report.ok.push_back(want);
 }
 
 }  // namespace
 
 std::string_view to_string(CheckProblem::Kind kind) {
-  return kind == CheckProblem::Kind::Missing ? "missing" : "moved";
+  switch (kind) {
+    case CheckProblem::Kind::Missing: return "missing";
+    case CheckProblem::Kind::Moved: return "moved";
+    case CheckProblem::Kind::LostPlaceholder: return "lost_placeholder";
+  }
+  return "missing";
 }
 
 CheckReport plan_check(const ledger::Ledger& ledger, const std::vector<std::string>& roots,
-                       const std::optional<std::string>& booted,
-                       const std::vector<core::StoredImage>& listing) {
+                       const std::optional<std::string>& booted, const CheckedStore& store) {
   CheckReport report;
   for (const auto& root_id : roots) {
     const ledger::RootRecord* record = ledger.find_root(root_id);
@@ -90,12 +127,12 @@ CheckReport plan_check(const ledger::Ledger& ledger, const std::vector<std::stri
     for (const auto& bound : record->images) {
       check_one(report,
                 CheckedImage{root_id, bound.unit, bound.reference, bound.digest, bound.image_id},
-                booted && *booted == root_id, listing);
+                booted && *booted == root_id, store);
     }
   }
   for (const auto& pin : ledger.pins) {
     check_one(report, CheckedImage{"pin", "", pin.reference, pin.digest, pin.image_id}, false,
-              listing);
+              store);
   }
   return report;
 }

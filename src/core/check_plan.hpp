@@ -30,24 +30,33 @@ struct CheckedImage {
 };
 
 struct CheckProblem {
-  enum class Kind { Missing, Moved };
+  enum class Kind { Missing, Moved, LostPlaceholder };
   Kind kind = Kind::Missing;
   CheckedImage image;
-  std::string message;  // names the image, its holder and what is wrong
+  std::string message;           // names the image, its holder and what is wrong
+  std::string placeholder = {};  // LostPlaceholder: the name the placeholder had
 };
 
 struct CheckReport {
   std::vector<std::string> roots;  // the roots checked, in order
+  std::size_t checked = 0;         // images checked (one may have two problems)
   std::vector<CheckedImage> ok;
   std::vector<CheckProblem> problems;
   bool passed() const { return problems.empty(); }
 };
 
+// What check reads of the store: ONE listing of its images and, in pin mode system, ONE of
+// its containers (the placeholders). Pin mode store has no placeholders to check.
+struct CheckedStore {
+  PinMode mode = PinMode::Store;
+  std::vector<StoredImage> listing;
+  std::vector<StoredContainer> containers;
+};
+
 // roots: the ids of the roots to check (each with a record in the ledger; the others are
 // left out); booted: the booted root's id, whose tags must name its images.
 CheckReport plan_check(const ledger::Ledger& ledger, const std::vector<std::string>& roots,
-                       const std::optional<std::string>& booted,
-                       const std::vector<core::StoredImage>& listing);
+                       const std::optional<std::string>& booted, const CheckedStore& store);
 
 std::string_view to_string(CheckProblem::Kind kind);
 

@@ -199,3 +199,52 @@ def test_retired_root_is_freed_by_gc(roots):
     held = placeholders(roots.podman)
     assert len(held) == 1 and next(iter(held.values()))["Labels"]["io.rootpin.holder"] == "b.image"
     assert old_root not in roots.ledger()["roots"]
+
+
+
+def test_check_names_each_holder_that_lost_its_placeholder_or_image(roots):
+    a, b, tool = roots.push("acme/a", "1"), roots.push("acme/b", "1"), roots.push("acme/tool", "1")
+    roots.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
+    root = roots.sysroot.root_ids()[0]
+
+    # registries.conf marks the test registry insecure: an admin pin's pull options are not
+    # recorded, so pulling it again (by any command) reads them from there.
+    def rootpin(*args, check):
+        return roots.rootpin_env(roots.pusher.env(), *SYSTEM, *args, check=check)
+
+    def events(rc):
+        return [json.loads(line) for line in rootpin("check", "--json", check=rc).stdout.splitlines()]
+
+    rootpin("bind", check=0)
+    rootpin("pin", tool, check=0)
+    assert "3 images checked in 1 root and the admin pins: all present" in \
+        rootpin("check", check=0).stdout
+    names = {c["Labels"]["io.rootpin.holder"]: n for n, c in placeholders(roots.podman).items()}
+
+    # container prune: every placeholder goes, the images stay but nothing pins them.
+    roots.podman("container", "prune", "-f")
+    out = rootpin("check", check=1).stdout
+    for holder in (f"a.image in {root}", f"b.image in {root}", "an admin pin"):
+        assert f"LOST PLACEHOLDER: {a if 'a.' in holder else b if 'b.' in holder else tool} " \
+            f"for {holder} lost its placeholder" in out
+    assert "3 images checked in 1 root and the admin pins: 3 problems" in out
+    got = events(1)
+    lost = {(e["holder"], e["unit"]): e["placeholder"] for e in got
+            if e["event"] == "lost_placeholder"}
+    assert lost == {(root, "a.image"): names["a.image"], (root, "b.image"): names["b.image"],
+                    ("pin", ""): names[f"admin pin {tool}"]}
+    assert got[-1]["lost_placeholders"] == 3 and got[-1]["passed"] is False
+    # The next bind re-creates every lost placeholder (the pin's too); check is clean again.
+    rootpin("bind", check=0)
+    assert events(0)[-1]["passed"] is True
+
+    # system prune -a: placeholders and images go; check names each image as missing, and
+    # pin (an admin's run) brings everything back by its recorded digest.
+    roots.podman("system", "prune", "-a", "-f")
+    got = events(1)
+    missing = {(e["holder"], e["unit"]) for e in got if e["event"] == "missing"}
+    assert missing == {(root, "a.image"), (root, "b.image"), ("pin", "")}
+    assert got[-1]["missing"] == 3 and got[-1]["lost_placeholders"] == 0
+    rootpin("pin", tool, check=0)
+    assert "all present" in rootpin("check", check=0).stdout
+    assert set(placeholders(roots.podman)) == set(names.values())
