@@ -17,6 +17,7 @@ import subprocess
 import pytest
 
 import crash
+import podman_leg
 from images import Images
 from registry import Registry
 from rootpin import Rootpin
@@ -57,6 +58,8 @@ def sweep(rp, command, args):
     store = crash.Store(rp.store, rp.runroot, rp.env)
     snapshot = crash.Snapshot([rp.state_dir, rp.store, rp.runroot],
                               os.path.join(rp.base, "snapshot"))
+    if podman_leg.LEG != "host":  # its own line in the crash points report
+        command = f"{command}-{podman_leg.LEG}"
     sw = crash.Sweep(command, rp.argv(*SYSTEM, *args), rp.env, rp.base, snapshot, crash.Tally(),
                      rp.store)
     _, trace = sw.clean()
