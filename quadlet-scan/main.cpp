@@ -37,12 +37,24 @@ void print_plain(const quadlet_scan::ScanResult& result) {
   }
 }
 
+// --etc-from: the root whose /etc changes the scanned (staged) root will inherit.
+bool inherit_etc(quadlet_scan::RootDir& root, const std::string& etc_from) {
+  auto from = quadlet_scan::RootDir::open(etc_from);
+  auto merged = from ? root.inherit_etc_from(std::move(*from))
+                     : std::expected<void, quadlet_scan::Error>(std::unexpected(from.error()));
+  if (!merged) {
+    fmt::print(stderr, "quadlet-scan: --etc-from {}: {}\n", etc_from, merged.error().to_string());
+  }
+  return merged.has_value();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"List the container images a root's Quadlet units need"};
   app.name("quadlet-scan");
   std::string root_path = "/";
+  std::string etc_from;
   bool all = false;
   bool bound = false;
   bool json = false;
@@ -52,6 +64,9 @@ int main(int argc, char** argv) {
   auto* bound_flag = app.add_flag("--bound", bound, "list what the root opts in (default)");
   app.add_flag("--all", all, "list every Quadlet unit in the search paths")->excludes(bound_flag);
   app.add_flag("--json", json, "JSON Lines, one object per unit");
+  app.add_option("--etc-from", etc_from,
+                 "read /etc as ostree's finalization will merge it: this root's /etc changes "
+                 "(against its /usr/etc) over the scanned root's /etc or /usr/etc");
   app.add_option("--store", stores,
                  "store a bound .container must read (lint; default /var/lib/rootpin/storage)");
   try {
@@ -66,6 +81,9 @@ int main(int argc, char** argv) {
   auto root = quadlet_scan::RootDir::open(root_path);
   if (!root) {
     fmt::print(stderr, "quadlet-scan: {}\n", root.error().to_string());
+    return kExitUsage;
+  }
+  if (!etc_from.empty() && !inherit_etc(*root, etc_from)) {
     return kExitUsage;
   }
   auto result = quadlet_scan::scan_root(*root, options);

@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "quadlet-scan/etc_overlay.hpp"
+
 namespace quadlet_scan {
 
 namespace {
@@ -54,11 +56,11 @@ Error no_openat2_error() {
 }
 
 // openat2() confined to dirfd. Returns the fd or -errno.
-int openat2_in(int dirfd, std::string_view path, std::uint64_t flags) {
+int openat2_in(int dirfd, std::string_view path, std::uint64_t flags, Symlinks symlinks) {
   std::string p(path.empty() ? std::string_view(".") : path);
   open_how how{};
   how.flags = flags | O_CLOEXEC;
-  how.resolve = kResolve;
+  how.resolve = kResolve | (symlinks == Symlinks::Refuse ? RESOLVE_NO_SYMLINKS : 0);
   for (int attempt = 0;; ++attempt) {
     long fd = ::syscall(SYS_openat2, dirfd, p.c_str(), &how, sizeof how);
     if (fd >= 0) {
@@ -72,8 +74,8 @@ int openat2_in(int dirfd, std::string_view path, std::uint64_t flags) {
 }
 
 std::expected<Fd, Error> open_in(int dirfd, std::string_view path, std::uint64_t flags,
-                                 std::string_view what) {
-  int fd = openat2_in(dirfd, path, flags);
+                                 std::string_view what, Symlinks symlinks = Symlinks::Follow) {
+  int fd = openat2_in(dirfd, path, flags, symlinks);
   if (fd == -ENOSYS) {
     return std::unexpected(no_openat2_error());
   }
@@ -88,6 +90,11 @@ FileKind kind_of_mode(mode_t mode) {
   if (S_ISDIR(mode)) return FileKind::Directory;
   if (S_ISLNK(mode)) return FileKind::Symlink;
   return FileKind::Other;
+}
+
+EntryStat entry_stat(const struct stat& st) {
+  return EntryStat{kind_of_mode(st.st_mode), static_cast<std::uint32_t>(st.st_mode),
+                   static_cast<std::uint32_t>(st.st_uid), static_cast<std::uint32_t>(st.st_gid)};
 }
 
 std::string_view describe_mode(mode_t mode) {
@@ -163,11 +170,12 @@ std::expected<RootDir, Error> RootDir::adopt(Fd dirfd, std::string display_name)
   return RootDir(std::move(dirfd), std::move(display_name));
 }
 
-std::expected<std::string, Error> RootDir::read_file(std::string_view path,
-                                                     std::size_t max_size) const {
+std::expected<std::string, Error> RootDir::read_file(std::string_view path, std::size_t max_size,
+                                                     Symlinks symlinks) const {
+  if (overlay_ && EtcOverlay::covers(path)) return overlay_->read_file(path, max_size);
   // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOCTTY: a tty in a hostile
   // root must not become our controlling terminal. The type check comes right after.
-  auto fd = open_in(fd_.get(), path, O_RDONLY | O_NONBLOCK | O_NOCTTY, "cannot open");
+  auto fd = open_in(fd_.get(), path, O_RDONLY | O_NONBLOCK | O_NOCTTY, "cannot open", symlinks);
   if (!fd) {
     return std::unexpected(std::move(fd.error()));
   }
@@ -211,6 +219,7 @@ std::expected<std::string, Error> RootDir::read_file(std::string_view path,
 }
 
 std::expected<std::vector<DirEntry>, Error> RootDir::list_dir(std::string_view path) const {
+  if (overlay_ && EtcOverlay::covers(path)) return overlay_->list_dir(path);
   auto fd = open_in(fd_.get(), path, O_RDONLY | O_DIRECTORY, "cannot open directory");
   if (!fd) {
     return std::unexpected(std::move(fd.error()));
@@ -250,6 +259,7 @@ std::expected<std::vector<DirEntry>, Error> RootDir::list_dir(std::string_view p
 }
 
 std::expected<std::string, Error> RootDir::read_link(std::string_view path) const {
+  if (overlay_ && EtcOverlay::covers(path)) return overlay_->read_link(path);
   auto [parent, name] = split_last(path);
   if (name.empty() || name == "." || name == "..") {
     return std::unexpected(make_error(path, "not a symbolic link", EINVAL));
@@ -301,6 +311,7 @@ std::expected<std::string, Error> RootDir::OpenDir::read_link(std::string_view n
 }
 
 std::expected<FileKind, Error> RootDir::kind(std::string_view path) const {
+  if (overlay_ && EtcOverlay::covers(path)) return overlay_->kind(path);
   auto fd = open_in(fd_.get(), path, O_PATH, "cannot open");
   if (!fd) {
     return std::unexpected(std::move(fd.error()));
@@ -313,6 +324,7 @@ std::expected<FileKind, Error> RootDir::kind(std::string_view path) const {
 }
 
 std::expected<std::string, Error> RootDir::resolve(std::string_view path) const {
+  if (overlay_ && EtcOverlay::covers(path)) return overlay_->resolve(path);
   auto fd = open_in(fd_.get(), path, O_PATH, "cannot resolve");
   if (!fd) {
     return std::unexpected(std::move(fd.error()));
@@ -330,6 +342,58 @@ std::expected<std::string, Error> RootDir::resolve(std::string_view path) const 
   }
   t.remove_prefix(prefix.size());
   return t.empty() ? std::string("/") : std::string(t);
+}
+
+std::expected<EntryStat, Error> RootDir::lstat(std::string_view path) const {
+  auto fd = open_in(fd_.get(), path, O_PATH | O_NOFOLLOW, "cannot open", Symlinks::Refuse);
+  if (!fd) {
+    return std::unexpected(std::move(fd.error()));
+  }
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) {
+    return std::unexpected(errno_error(path, "cannot stat", errno));
+  }
+  return entry_stat(st);
+}
+
+std::expected<std::vector<std::pair<DirEntry, EntryStat>>, Error> RootDir::list_dir_stat(
+    std::string_view path) const {
+  auto dir =
+      open_in(fd_.get(), path, O_PATH | O_DIRECTORY, "cannot open directory", Symlinks::Refuse);
+  if (!dir) {
+    return std::unexpected(std::move(dir.error()));
+  }
+  // Listed as a root of its own: the directory just opened, never an overlay's view.
+  int dup = ::fcntl(dir->get(), F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) {
+    return std::unexpected(errno_error(path, "cannot open directory", errno));
+  }
+  auto names = RootDir(Fd(dup), display_name_).list_dir(".");
+  if (!names) {
+    Error e = std::move(names.error());
+    e.path = std::string(path);
+    return std::unexpected(std::move(e));
+  }
+  std::vector<std::pair<DirEntry, EntryStat>> out;
+  for (DirEntry& e : *names) {
+    // A single component of a directory held open: no resolution risk.
+    struct stat st {};
+    if (::fstatat(dir->get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    EntryStat stat = entry_stat(st);
+    e.kind = stat.kind;
+    out.emplace_back(std::move(e), stat);
+  }
+  return out;
+}
+
+std::expected<void, Error> RootDir::inherit_etc_from(RootDir from) {
+  overlay_.reset();
+  auto overlay = EtcOverlay::build(*this, std::move(from));
+  if (!overlay) {
+    return std::unexpected(std::move(overlay.error()));
+  }
+  overlay_ = std::make_shared<const EtcOverlay>(std::move(*overlay));
+  return {};
 }
 
 }  // namespace quadlet_scan

@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <expected>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +30,19 @@ struct DirEntry {
   FileKind kind;  // of the entry itself (lstat), not of a symlink's target
 };
 
+// What lstat says of an entry (a symlink itself, never its target).
+struct EntryStat {
+  FileKind kind = FileKind::Other;
+  std::uint32_t mode = 0;
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+};
+
+// Whether symlinks on the way to a path are followed (inside the root) or refused (ELOOP).
+enum class Symlinks { Follow, Refuse };
+
+class EtcOverlay;
+
 class RootDir {
 public:
   // Opens path as a root. Fails with a clear message if the kernel lacks openat2.
@@ -39,7 +54,8 @@ public:
   // symlinks inside the root. Directories, FIFOs, devices, sockets, loops, missing
   // targets and over-long files are errors naming the path. Content is not validated.
   std::expected<std::string, Error> read_file(std::string_view path,
-                                              std::size_t max_size = kMaxFileSize) const;
+                                              std::size_t max_size = kMaxFileSize,
+                                              Symlinks symlinks = Symlinks::Follow) const;
   // The entries of a directory (following symlinks to it inside the root), sorted by name.
   // A missing directory is an Error with errnum == ENOENT.
   std::expected<std::vector<DirEntry>, Error> list_dir(std::string_view path) const;
@@ -50,6 +66,17 @@ public:
   // Resolves path inside the root to its canonical absolute form ("/usr/share/x"),
   // following symlinks, or an Error.
   std::expected<std::string, Error> resolve(std::string_view path) const;
+  // lstat of path, no symlink followed on the way; and of every entry of a directory
+  // (sorted by name), for listing a tree as ostree's /etc merge sees it.
+  std::expected<EntryStat, Error> lstat(std::string_view path) const;
+  std::expected<std::vector<std::pair<DirEntry, EntryStat>>, Error> list_dir_stat(
+      std::string_view path) const;
+
+  // From now on the paths under /etc read as a staged ostree deployment's /etc will be
+  // once ostree finalizes it: `from`'s /etc changes (against its /usr/etc) merged over
+  // this root's /etc (or /usr/etc when it has none yet). See etc_overlay.hpp.
+  std::expected<void, Error> inherit_etc_from(RootDir from);
+  const EtcOverlay* etc_overlay() const { return overlay_.get(); }
 
   // A directory of the root held open, so that many of its symlinks can be read without
   // resolving the directory again for each (bound-images.d holds thousands of links).
@@ -76,6 +103,7 @@ private:
                                                         std::string_view display_path);
   Fd fd_;
   std::string display_name_;
+  std::shared_ptr<const EtcOverlay> overlay_;  // shared: RootDir stays cheap to move
 };
 
 }  // namespace quadlet_scan

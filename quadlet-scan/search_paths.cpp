@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "quadlet-scan/etc_overlay.hpp"
 #include "quadlet-scan/specifiers.hpp"
 
 namespace quadlet_scan {
@@ -138,8 +139,13 @@ std::expected<UnitIndex, Error> index_search_paths(const RootDir& root) {
     return std::unexpected(std::move(top.error()));
   }
   UnitIndex index;
-  auto etc = root.kind("/etc");
-  index.etc_missing = !etc && etc.error().errnum == ENOENT;
+  if (const EtcOverlay* overlay = root.etc_overlay()) {
+    // The merged view answers for /etc, whichever directory each file comes from.
+    index.errors = overlay->conflicts();
+  } else {
+    auto etc = root.kind("/etc");
+    index.etc_missing = !etc && etc.error().errnum == ENOENT;
+  }
   index.search_dirs = {index.map_etc("/etc/containers/systemd"), "/usr/share/containers/systemd"};
   Walker walker(root, index);
   walker.walk_top(index.search_dirs[0], true);

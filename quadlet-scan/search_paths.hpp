@@ -23,7 +23,8 @@ struct DropinDir {
 };
 
 struct UnitIndex {
-  // A staged ostree deployment has no /etc until it is finalized: /usr/etc stands in.
+  // A root without /etc (a commit's tree) reads /usr/etc in its place. A staged
+  // deployment's /etc is read as ostree's merge will make it (RootDir::inherit_etc_from).
   bool etc_missing = false;
   std::vector<std::string> search_dirs;      // in precedence order, as read
   std::map<std::string, std::string> units;  // unit name -> path of the file that wins

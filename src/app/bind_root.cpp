@@ -104,7 +104,27 @@ quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
   if (!root) {
     throw util::Error::format("opening root {}: {}", deployment.root_id, root.error().to_string());
   }
+  // Pending and rollback deployments were merged when ostree wrote them; a staged one
+  // only gets its /etc at shutdown.
+  if (deployment.role == ostree::Role::Staged) {
+    inherit_etc(*root, sysroot, deployment.osname, deployment.root_id);
+  }
   return std::move(*root);
+}
+
+void inherit_etc(quadlet_scan::RootDir& root, const ostree::Sysroot& sysroot,
+                 const std::string& osname, const std::string& root_id) {
+  auto merge = sysroot.merge_deployment(osname);
+  if (!merge) {
+    return;
+  }
+  auto from = quadlet_scan::RootDir::adopt(sysroot.deployment_dirfd(*merge), merge->root_id);
+  auto merged = from ? root.inherit_etc_from(std::move(*from))
+                     : std::expected<void, quadlet_scan::Error>(std::unexpected(from.error()));
+  if (!merged) {
+    throw util::Error::format("reading the /etc {} inherits from {}: {}", root_id, merge->root_id,
+                              merged.error().to_string());
+  }
 }
 
 void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes) {

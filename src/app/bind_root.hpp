@@ -66,9 +66,17 @@ core::RootWants scan_wants(const quadlet_scan::RootDir& root, const std::string&
 std::vector<std::string> scan_references(const quadlet_scan::RootDir& root,
                                          const std::string& root_id);
 
-// The deployment's directory as a quadlet-scan root (openat2-confined).
+// The deployment's directory as a quadlet-scan root (openat2-confined). A staged
+// deployment's /etc is read as ostree will merge it at finalization, from its merge
+// deployment's (the booted one's) /etc, read through that deployment's own directory.
 quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
                                            const ostree::Deployment& deployment);
+
+// Reads root's /etc as a new deployment of osname will have it once ostree merges the
+// merge deployment's /etc changes into it (a commit's tree, a staged deployment). Without
+// a merge deployment the root's own /etc (or /usr/etc) is read.
+void inherit_etc(quadlet_scan::RootDir& root, const ostree::Sysroot& sysroot,
+                 const std::string& osname, const std::string& root_id);
 
 // Undoes a failed command's own pulls (outcomes pulled now), so that the store is as the
 // command found it. A removal that fails is a warning.

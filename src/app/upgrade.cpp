@@ -92,6 +92,8 @@ void check_only(Context& ctx, ostree::Sysroot& sysroot, const std::string& osnam
   if (!root) {
     throw util::Error::format("opening the tree of {}: {}", label, root.error().to_string());
   }
+  // The tree has only /usr/etc: deployed, it gets the merge deployment's /etc changes.
+  inherit_etc(*root, sysroot, osname, label);
   events.plan(label, plan_root(*root, label, list_store(ctx)).plan);
 }
 

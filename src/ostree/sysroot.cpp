@@ -147,6 +147,23 @@ std::optional<Deployment> Sysroot::staged() const {
   return std::nullopt;
 }
 
+std::optional<Deployment> Sysroot::merge_deployment(const std::string& osname) const {
+  g_autoptr(OstreeDeployment) merge =
+      ostree_sysroot_get_merge_deployment(sysroot_.get(), osname.c_str());
+  if (merge == nullptr) {
+    return std::nullopt;
+  }
+  const std::string id =
+      make_root_id(ostree_deployment_get_osname(merge), ostree_deployment_get_csum(merge),
+                   ostree_deployment_get_deployserial(merge));
+  for (auto& d : deployments()) {
+    if (d.root_id == id && d.role != Role::Staged) {
+      return d;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string Sysroot::default_osname() const {
   if (auto b = booted()) {
     return b->osname;

@@ -45,6 +45,11 @@ public:
   Deployment deployment(int index) const;
   std::optional<Deployment> booted() const;
   std::optional<Deployment> staged() const;
+  // The deployment whose /etc changes a new deployment of osname inherits when ostree
+  // finalizes it (ostree_sysroot_get_merge_deployment, as `ostree admin deploy`,
+  // rpm-ostree and bootc pass it): the booted one when it runs osname, else osname's
+  // first. nullopt when there is none.
+  std::optional<Deployment> merge_deployment(const std::string& osname) const;
   // The osname an upgrade works on: the booted deployment's, or on a sysroot that is not
   // booted, deployment 0's. An Error if there is no deployment at all.
   std::string default_osname() const;

@@ -6,6 +6,7 @@ chrooted into deployment 0, /run a directory of the test), so ostree really stag
 writes /run/ostree/staged-deployment and undoes; rootpin runs with --sysroot / as on a host.
 What this cannot show: ostree-finalize-staged.service honouring the lock at a real shutdown.
 """
+import json
 import os
 import re
 import stat
@@ -26,9 +27,9 @@ def env(rootpin_bin, tmp):
 class Host:
     """rootpin and ostree run as on a host booted from env's deployment 0."""
 
-    def __init__(self, env, units):
+    def __init__(self, env, units, files=None):
         self.env = env
-        env.boot_os(units)
+        env.boot_os(units, files=files)
         self.run_dir = os.path.join(env.tmp, "host-run")
         self.booted = Booted(env.sysroot, self.run_dir, [env.bin])
         self.pull_log = os.path.join(env.tmp, "pulls.log")
@@ -228,3 +229,46 @@ def test_bind_staged_follows_a_root_staged_while_it_binds(env):
     assert second in env.ledger()["roots"]
     assert not os.path.exists(host.lock)
     assert sorted(env.names()) == sorted([a, b, c])
+
+
+def etc_units(units):
+    """Units shipped in /usr/etc/containers/systemd, every one bound (All=yes)."""
+    files = {f"usr/etc/containers/systemd/{n}": text for n, text in units.items()}
+    files["usr/lib/rootpin/rootpin.conf"] = "[Bind]\nAll=yes\n"
+    return files
+
+
+def test_bind_staged_reads_etc_as_ostree_will_merge_it(env):
+    """Issue 10: a staged root gets its /etc at finalization, the booted /etc's changes
+    applied over its /usr/etc. What an admin changed, added and deleted under the booted
+    /etc/containers/systemd is what the staged root will run, so it is what gets pinned."""
+    web_admin = env.push("acme/web", "admin")
+    mine = env.push("acme/mine", "1")
+    keep2 = env.push("acme/keep", "2")
+    keep1 = env.push("acme/keep", "1")
+    # Not in the registry: a bind that wanted any of them would fail.
+    web1 = f"{env.registry.host}/acme/web:1"
+    web2 = f"{env.registry.host}/acme/web:2"
+    gone = f"{env.registry.host}/acme/gone:1"
+    host = Host(env, {}, files=etc_units({"web.image": image_unit(web1),
+                                          "gone.image": image_unit(gone),
+                                          "keep.image": image_unit(keep1)}))
+    etc = os.path.join(host.booted.deployment_dir(0), "etc/containers/systemd")
+    with open(os.path.join(etc, "mine.image"), "w") as f:
+        f.write(image_unit(mine))  # added
+    os.remove(os.path.join(etc, "gone.image"))  # deleted
+    with open(os.path.join(etc, "web.image"), "w") as f:
+        f.write(image_unit(web_admin))  # modified: the admin's Image= wins over web:2
+    env.commit({}, "2.0", files=etc_units({"web.image": image_unit(web2),
+                                           "gone.image": image_unit(gone),
+                                           "keep.image": image_unit(keep2)}))
+    # upgrade --check plans the new commit's tree with the /etc it will get.
+    out = host.rootpin("--json", "upgrade", "--check", check=0)
+    planned = {e["reference"] for e in map(json.loads, out.stdout.splitlines()) if "action" in e}
+    assert planned == {web_admin, mine, keep2}, out.stdout
+    staged = host.stage_from_origin()
+
+    out = host.rootpin("bind", "--staged", check=0)
+    assert f"bound {staged}: 3 images" in out.stdout, out.stdout
+    recorded = {i["reference"] for i in env.ledger()["roots"][staged]["images"]}
+    assert recorded == {web_admin, mine, keep2}

@@ -43,14 +43,15 @@ class Env:
         so an image that is not pulled again is proven to cost no registry request."""
         shutil.rmtree(os.path.join(self.registry.dir, "data/docker/registry/v2/repositories", name))
 
-    def boot_os(self, units, version="1.0"):
-        """The first commit, deployed as the sysroot's only deployment."""
+    def boot_os(self, units, version="1.0", files=None):
+        """The first commit, deployed as the sysroot's only deployment. files: {relpath:
+        text} anywhere in the tree (units in /usr/etc, rootpin.conf)."""
         self.repo, self.sysroot = ostree_fixture.make_ostree(
-            self.tmp, version, {n: u for n, u in units.items()}, list(units))
+            self.tmp, version, {n: u for n, u in units.items()}, list(units), files)
         return self.sysroot
 
-    def commit(self, units, version):
-        return self.repo.commit(version, units, list(units))
+    def commit(self, units, version, files=None):
+        return self.repo.commit(version, units, list(units), files)
 
     def rootpin(self, *args, check=None):
         return self.rootpin_env({}, *args, check=check)
