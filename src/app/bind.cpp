@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 
+#include "src/app/holds.hpp"
 #include "src/app/keep_holds.hpp"
 #include "src/app/staged_bind.hpp"
 #include "src/log/log.hpp"
@@ -46,6 +47,11 @@ ostree::Deployment pick_deployment(const ostree::Sysroot& sysroot, const BindReq
       e.code());
 }
 
+// What the ledger holds now: the writer's (a bind), or as read (a dry run takes no lock).
+std::vector<core::Hold> held_now(Context& ctx, const LedgerWriter* writer) {
+  return holds_from_ledger(writer != nullptr ? writer->ledger : ctx.read_ledger());
+}
+
 BindReport finish(const std::string& root_id, BindMode mode, const BindOutcome& outcome) {
   BindReport report{root_id, mode == BindMode::DryRun, 0, outcome.pulled, outcome.present};
   if (mode == BindMode::DryRun) {
@@ -66,8 +72,8 @@ BindReport bind_directory(Context& ctx, const BindRequest& args, LedgerWriter* w
   if (!root) {
     throw util::Error::format("opening root {}: {}", args.root_dir, root.error().to_string());
   }
-  auto outcome =
-      bind_root(*root, args.root_id, ctx.image_store(), ctx.puller_options(), mode, events);
+  auto outcome = bind_root(*root, args.root_id, ctx.image_store(), ctx.puller_options(), mode,
+                           events, held_now(ctx, writer));
   if (mode == BindMode::Bind) {
     outcome.record->held_dir = std::filesystem::absolute(args.root_dir).lexically_normal().string();
     hold_new_record(ctx, writer->ledger, *outcome.record, outcome.outcomes, outcome.store_after,
@@ -99,7 +105,7 @@ DeploymentBind bind_deployment(Context& ctx, ostree::Sysroot& sysroot,
   BindOutcome outcome;
   try {
     outcome = bind_root(open_deployment_root(sysroot, deployment), root_id, ctx.image_store(),
-                        ctx.puller_options(), mode, events);
+                        ctx.puller_options(), mode, events, held_now(ctx, writer));
     if (mode == BindMode::Bind) {
       // Pull, then placeholder (pin mode system), then record; lost holds are repaired too.
       hold_new_record(ctx, writer->ledger, *outcome.record, outcome.outcomes, outcome.store_after,

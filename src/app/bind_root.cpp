@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "quadlet-scan/scanner.hpp"
+#include "src/app/keep_holds.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/log/log.hpp"
 #include "src/ostree/finalization_lock.hpp"
@@ -69,8 +70,8 @@ PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root
 
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
                       core::ImageStore& store, const PullerOptions& options, BindMode mode,
-                      Events& events) {
-  auto listing = store.list();
+                      Events& events, const std::vector<core::Hold>& held) {
+  auto listing = restore_lost_tags(store, held, store.list(), events, mode == BindMode::DryRun);
   auto [wants, plan] = plan_root(root, root_id, listing);
   BindOutcome result;
   result.present = plan.present.size();

@@ -10,6 +10,7 @@
 #include "quadlet-scan/root_dir.hpp"
 #include "src/app/events.hpp"
 #include "src/app/puller.hpp"
+#include "src/core/gc_plan.hpp"
 #include "src/core/image_store.hpp"
 #include "src/core/pull_plan.hpp"
 #include "src/core/root_binding.hpp"
@@ -53,10 +54,12 @@ PlannedRoot plan_root(const quadlet_scan::RootDir& root, const std::string& root
 // was) and util::Error names each image, unit, root and podman's reason. Units that cannot
 // be resolved are logged as warnings and the rest of the root is still bound.
 // A dry run tells the plan (events.plan) and changes nothing. Pull progress goes to
-// events.pull.
+// events.pull. `held` (the ledger's holds): their lost tags are put back before planning
+// (restore_lost_tags), so that a tag removed from a held image is not pulled again from the
+// registry but names the image it named before.
 BindOutcome bind_root(const quadlet_scan::RootDir& root, const std::string& root_id,
                       core::ImageStore& store, const PullerOptions& options, BindMode mode,
-                      Events& events);
+                      Events& events, const std::vector<core::Hold>& held);
 
 // The root's scan as pull wants (unit problems listed, not thrown). Throws util::Error
 // when the root cannot be scanned.

@@ -85,6 +85,27 @@ std::size_t repull(Context& ctx, ledger::Ledger& ledger, const std::vector<core:
 
 }  // namespace
 
+std::vector<core::StoredImage> restore_lost_tags(core::ImageStore& store,
+                                                 const std::vector<core::Hold>& holds,
+                                                 std::vector<core::StoredImage> listing,
+                                                 Events& events, bool dry_run) {
+  for (const auto& lost : core::plan_lost_tags(holds, listing)) {
+    const auto& [hold, retag] = lost;
+    if (!dry_run) {
+      store.tag(retag.image_id, retag.name);
+      log::notice(fmt::format("put tag {} back on image {} for {}: it was removed from the image "
+                              "(podman rmi of one of its tags)",
+                              retag.name, core::short_id(retag.image_id), who(hold)),
+                  log::Fields{hold.root, hold.reference, hold.digest});
+    }
+    events.retagged(hold.root.empty() ? "admin pin" : hold.root, retag);
+    for (auto& image : listing) {
+      if (image.id == retag.image_id) image.names.push_back(retag.name);
+    }
+  }
+  return listing;
+}
+
 void record_pulled(ledger::Ledger& ledger, core::PinMode mode,
                    const std::vector<core::PullOutcome>& outcomes) {
   if (mode == core::PinMode::Store) {
@@ -133,6 +154,7 @@ KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::Sto
     plan = core::plan_holding(store.pin_mode(), holds, listing, containers);
     kept.still_lost = plan.lost_image;
   }
+  listing = restore_lost_tags(store, holds, std::move(listing), events);
   for (std::size_t i = 0; i < plan.create.size(); ++i) {
     const auto& p = plan.create[i];
     const auto& hold = plan.lost_placeholder[i];

@@ -24,7 +24,8 @@ struct KeptHolds {
 };
 
 // Every hold of `ledger` (admin pins and root records): an image gone from the store is
-// pulled again by its recorded digest (its tag put back), with the pull options of a
+// pulled again by its recorded digest (its tag put back), a tag removed from an image that
+// is still there is put back (restore_lost_tags), with the pull options of a
 // `known` want of the same repository (the units this run scanned), and a missing
 // placeholder (pin mode system) is created. Repairs of holds that were in `before` (the
 // holds as the ledger was loaded) are told to `events` and logged; new holds get theirs
@@ -33,6 +34,15 @@ struct KeptHolds {
 KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::StoredImage> listing,
                      const std::vector<core::Hold>& before, Events& events,
                      const std::vector<core::PullWant>& known = {});
+
+// Puts the holders' lost tags (core::plan_lost_tags) back on their recorded images, each told
+// to `events` and logged, and returns `listing` with them; a dry run changes only the
+// returned listing. No podman run when nothing is lost. Throws util::Error when podman
+// cannot tag.
+std::vector<core::StoredImage> restore_lost_tags(core::ImageStore& store,
+                                                 const std::vector<core::Hold>& holds,
+                                                 std::vector<core::StoredImage> listing,
+                                                 Events& events, bool dry_run = false);
 
 // Records the images a run pulled as rootpin's own (pin mode system: gc may remove only
 // those); pin mode store records nothing (every image of its store is rootpin's).

@@ -31,8 +31,9 @@ std::vector<core::StoredImage> verify_live_roots(Context& ctx, const ostree::Sys
   for (const auto& d : sysroot.deployments()) {
     const ledger::RootRecord* record = writer.ledger.find_root(d.root_id);
     if (record == nullptr) {
-      auto outcome = bind_root(open_deployment_root(sysroot, d), d.root_id, store,
-                               ctx.puller_options(), BindMode::Bind, events);
+      auto outcome =
+          bind_root(open_deployment_root(sysroot, d), d.root_id, store, ctx.puller_options(),
+                    BindMode::Bind, events, holds_from_ledger(writer.ledger));
       writer.ledger.set_root(std::move(*outcome.record));
       record_pulled(writer.ledger, store.pin_mode(), outcome.outcomes);
       continue;
@@ -134,8 +135,9 @@ UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) 
       tx.hold();
     }
     // 5. scan, pull, pin, record; the lock is released only after the ledger is saved.
-    auto outcome = bind_root(open_deployment_root(sysroot, *created), created->root_id,
-                             ctx.image_store(), ctx.puller_options(), BindMode::Bind, events);
+    auto outcome =
+        bind_root(open_deployment_root(sysroot, *created), created->root_id, ctx.image_store(),
+                  ctx.puller_options(), BindMode::Bind, events, holds_from_ledger(writer.ledger));
     const std::size_t images = outcome.record->images.size();
     store_after = std::move(outcome.store_after);
     // Pull, then placeholder (pin mode system), then record.

@@ -39,6 +39,7 @@ void render_json(const core::CheckReport& report) {
               {"missing", count(report, Kind::Missing)},
               {"moved", count(report, Kind::Moved)},
               {"lost_placeholders", count(report, Kind::LostPlaceholder)},
+              {"untagged", count(report, Kind::Untagged)},
               {"passed", report.passed()}});
 }
 
@@ -47,6 +48,7 @@ std::string_view headline(core::CheckProblem::Kind kind) {
     case core::CheckProblem::Kind::Missing: return "MISSING";
     case core::CheckProblem::Kind::Moved: return "MOVED";
     case core::CheckProblem::Kind::LostPlaceholder: return "LOST PLACEHOLDER";
+    case core::CheckProblem::Kind::Untagged: return "UNTAGGED";
   }
   return "MISSING";
 }

@@ -102,6 +102,13 @@ void check_one(CheckReport& report, const CheckedImage& want, bool tags_must_hol
            fmt::format("{} for {} moved: {}", want.reference, who(want), *why)});
       passed = false;
     }
+  } else if (const auto lost = plan_lost_tags({hold_of(want)}, store.listing); !lost.empty()) {
+    report.problems.push_back(
+        {CheckProblem::Kind::Untagged, want,
+         fmt::format("{} for {} is untagged: no image carries {} any more, its image {} is "
+                     "still there (the next bind, pin or boot puts the tag back)",
+                     want.reference, who(want), lost.front().retag.name, short_id(image->id))});
+    passed = false;
   }
   if (passed) report.ok.push_back(want);
 }
@@ -113,6 +120,7 @@ std::string_view to_string(CheckProblem::Kind kind) {
     case CheckProblem::Kind::Missing: return "missing";
     case CheckProblem::Kind::Moved: return "moved";
     case CheckProblem::Kind::LostPlaceholder: return "lost_placeholder";
+    case CheckProblem::Kind::Untagged: return "untagged";
   }
   return "missing";
 }

@@ -11,6 +11,12 @@
 //            would start something else. Only the booted root's tags are held to this
 //            (two roots may bind one tag at different digests; `rootpin boot` points the
 //            tag at the booted root's).
+//   untagged: the tag another holder names is on no image any more, while its image is
+//            there (`podman rmi` of one of several tags of the image): a unit naming the
+//            tag would pull it again. The booted root's tags are checked as `moved`.
+//   lost placeholder (pin mode system): the image is there but the holder's placeholder
+//            container is gone (`podman container prune`, `system prune`, `rm`), so
+//            nothing keeps `podman rmi` or `image prune -a` from taking the image.
 
 #include <optional>
 #include <string>
@@ -30,7 +36,7 @@ struct CheckedImage {
 };
 
 struct CheckProblem {
-  enum class Kind { Missing, Moved, LostPlaceholder };
+  enum class Kind { Missing, Moved, LostPlaceholder, Untagged };
   Kind kind = Kind::Missing;
   CheckedImage image;
   std::string message;           // names the image, its holder and what is wrong

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "src/core/reference.hpp"
+
 namespace rootpin::core {
 
 namespace {
@@ -139,6 +141,28 @@ HoldingPlan plan_holding(PinMode mode, const std::vector<Hold>& holds,
     }
   }
   return plan;
+}
+
+std::vector<LostTag> plan_lost_tags(const std::vector<Hold>& holds,
+                                    const std::vector<StoredImage>& listing) {
+  std::vector<LostTag> lost;
+  for (const auto& hold : holds) {
+    auto ref = canonicalize(hold.reference);
+    // A short name is podman's to resolve: which name to put back is not rootpin's guess.
+    if (!ref || ref->tag.empty() || !ref->digest.empty() || ref->short_name) {
+      continue;
+    }
+    const std::string name = ref->name();
+    const auto carries = [&](const StoredImage& image) { return matches(*ref, image); };
+    const auto* image = image_of(hold, listing);
+    if (image == nullptr || std::any_of(listing.begin(), listing.end(), carries) ||
+        std::any_of(lost.begin(), lost.end(),
+                    [&](const auto& l) { return l.retag.name == name; })) {
+      continue;  // gone as a whole (pulled again by digest), still tagged, or taken care of
+    }
+    lost.push_back({hold, Retag{image->id, name}});
+  }
+  return lost;
 }
 
 std::vector<StoredImage> removable_images(PinMode mode, const GcPlan& plan,

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/core/boot_plan.hpp"
 #include "src/core/gc_plan.hpp"
 #include "src/core/image_store.hpp"
 
@@ -58,6 +59,21 @@ struct HoldingPlan {
 HoldingPlan plan_holding(PinMode mode, const std::vector<Hold>& holds,
                          const std::vector<StoredImage>& listing,
                          const std::vector<StoredContainer>& containers);
+
+// A holder's tag that no image of the store carries any more while the image recorded for
+// the holder is still there: `podman rmi` of one of several tags of a held image removes only
+// that tag (podman refuses the image, not its names), and a unit naming the tag would pull
+// it again at boot. Put back on the recorded image, the holder runs what it was bound with.
+struct LostTag {
+  Hold hold;
+  Retag retag;
+};
+
+// The lost tags of `holds` (references by tag only; a digest cannot be lost this way), each
+// name once: the first hold in order gets it (`rootpin boot` points the booted root's tags
+// at its own images afterwards anyway).
+std::vector<LostTag> plan_lost_tags(const std::vector<Hold>& holds,
+                                    const std::vector<StoredImage>& listing);
 
 // Of the images nothing holds (plan.remove), those gc may take. Pin mode store: all of them
 // (the store is rootpin's). Pin mode system: only images rootpin pulled itself (`pulled`, by

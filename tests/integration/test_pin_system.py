@@ -248,3 +248,25 @@ def test_check_names_each_holder_that_lost_its_placeholder_or_image(roots):
     rootpin("pin", tool, check=0)
     assert "all present" in rootpin("check", check=0).stdout
     assert set(placeholders(roots.podman)) == set(names.values())
+
+
+def test_rmi_of_one_of_several_tags_is_noticed_and_put_back(roots):
+    a = roots.push("acme/a", "1")
+    latest = a.rsplit(":", 1)[0] + ":latest"
+    roots.boot_os({"a.image": image_unit(a)})
+    root = roots.sysroot.root_ids()[0]
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    # podman refuses an image a container uses, not one of its names: rmi of a tag of an
+    # image that has another one only removes that tag.
+    roots.podman("tag", a, latest)
+    roots.podman("rmi", a)
+    assert roots.names() == [latest]
+    out = roots.rootpin(*SYSTEM, "check", check=1).stdout
+    assert f"UNTAGGED: {a} for a.image in {root} is untagged: no image carries {a} any more" in out
+    # bind puts the tag back on the image the root was bound with: no registry request (the
+    # repository is gone from the registry, a pull would fail).
+    roots.forget_at_registry("acme/a")
+    out = roots.rootpin(*SYSTEM, "bind", check=0).stdout
+    assert f"{a} -> " in out and "0 pulled" in out
+    assert roots.names() == sorted([a, latest])
+    roots.rootpin(*SYSTEM, "check", check=0)

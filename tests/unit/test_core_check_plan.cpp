@@ -138,3 +138,27 @@ TEST_CASE("check, pin mode system: a holder whose placeholder is gone is named, 
   // Pin mode store never asks for placeholders.
   CHECK(core::plan_check(l, {kBooted, kOther}, kBooted, in_store({a, b})).passed());
 }
+
+TEST_CASE("check: a holder whose tag is on no image any more is untagged (not the booted)") {
+  // `podman rmi quay.io/acme/web:1` of an image also tagged :latest removed only that tag.
+  auto l = two_roots_one_tag();
+  l.add_or_update_pin({"quay.io/acme/web:1", kDigestB, kIdB, "why", "t"});
+  auto listing =
+      std::vector{stored(kIdA, {"quay.io/acme/web:latest"}, kDigestA), stored(kIdB, {}, kDigestB)};
+  auto report = core::plan_check(l, {kBooted, kOther}, kBooted, in_store(listing));
+  REQUIRE(report.problems.size() == 3);
+  CHECK(report.problems[0].kind == core::CheckProblem::Kind::Moved);  // the booted root's
+  CHECK(report.problems[1].kind == core::CheckProblem::Kind::Untagged);
+  CHECK(core::to_string(report.problems[1].kind) == "untagged");
+  CHECK(report.problems[1].image.holder == kOther);
+  CHECK(report.problems[1].message ==
+        "quay.io/acme/web:1 for web.container in " + kOther +
+            " is untagged: no image carries quay.io/acme/web:1 any more, its image " +
+            kIdB.substr(0, 12) + " is still there (the next bind, pin or boot puts the tag back)");
+  CHECK(report.problems[2].image.holder == "pin");
+  // Once any image carries the tag again, only the booted root's tag can be wrong.
+  listing[1].names = {"quay.io/acme/web:1"};
+  report = core::plan_check(l, {kBooted, kOther}, kBooted, in_store(listing));
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].kind == core::CheckProblem::Kind::Moved);
+}

@@ -106,6 +106,31 @@ TEST_CASE("gc in pin mode system takes only rootpin's own pulls that no containe
   CHECK(core::removable_images(PinMode::Store, gc, {}, {}, {}).size() == 3);
 }
 
+TEST_CASE("a tag removed from a held image is put back on it, once per name") {
+  // quay.io/acme/web:1 was also quay.io/acme/web:latest; `podman rmi quay.io/acme/web:1`
+  // took the one tag only.
+  std::vector<core::StoredImage> listing = {image(kIdA, "quay.io/acme/web:latest")};
+  const auto booted = unit_hold("web.container", "r1", kIdA);
+  const auto other = unit_hold("web.container", "r2", kIdA);
+  auto lost = core::plan_lost_tags({booted, other}, listing);
+  REQUIRE(lost.size() == 1);
+  CHECK(lost[0].hold.root == "r1");
+  CHECK(lost[0].retag.image_id == kIdA);
+  CHECK(lost[0].retag.name == "quay.io/acme/web:1");
+  // Still tagged (on this image or another), gone as a whole, by digest or a short name:
+  // nothing to put back.
+  CHECK(core::plan_lost_tags({booted}, {image(kIdA, "quay.io/acme/web:1")}).empty());
+  CHECK(core::plan_lost_tags({booted}, {image(kIdA, "x:1"), image(kIdB, "quay.io/acme/web:1")})
+            .empty());
+  CHECK(core::plan_lost_tags({booted}, {image(kIdB, "x:1")}).empty());
+  CHECK(core::plan_lost_tags({pin_hold("quay.io/acme/web@sha256:" + std::string(64, '1'), kIdA)},
+                             listing)
+            .empty());
+  CHECK(core::plan_lost_tags({pin_hold("web:1", kIdA)}, listing).empty());
+  // An admin pin's tag comes back too.
+  CHECK(core::plan_lost_tags({pin_hold("quay.io/acme/tool:2", kIdA)}, listing).size() == 1);
+}
+
 TEST_CASE("pin modes parse") {
   CHECK(core::parse_pin_mode("store") == PinMode::Store);
   CHECK(core::parse_pin_mode("system") == PinMode::System);
