@@ -161,7 +161,8 @@ class Demo:
         self.registry.stop()
         consumer = os.path.join(self.sandbox, "consumer")
         podman = ["podman", "--root", os.path.join(consumer, "root"), "--runroot",
-                  os.path.join(consumer, "run"), "--storage-opt",
+                  os.path.join(consumer, "run"), "--tmpdir", os.path.join(consumer, "run", "libpod"),
+                  "--storage-opt",
                   f"additionalimagestore={self.rp.store}"]
         argv = podman + ["create", "--pull=never", "--name", "web", refs["web"], "/hello"]
         self.show(shlex.join(argv), argv)

@@ -77,7 +77,12 @@ std::vector<std::string> PodmanImageStore::base_argv() const {
     argv.insert(argv.end(), {"--root", config_.root});
   }
   if (!config_.runroot.empty()) {
-    argv.insert(argv.end(), {"--runroot", config_.runroot});
+    // A store with its own runroot is its own libpod instance: without --tmpdir it would
+    // share /run/libpod (the "alive" marker of this boot, events, exit files) with the host's
+    // podman and with any other such store. podman records the tmpdir when it creates the
+    // store and keeps using the recorded one, so a store made before this flag is unaffected.
+    argv.insert(argv.end(),
+                {"--runroot", config_.runroot, "--tmpdir", config_.runroot + "/libpod"});
   }
   if (!config_.storage_driver.empty()) {
     argv.insert(argv.end(), {"--storage-driver", config_.storage_driver});

@@ -19,6 +19,7 @@ import tarfile
 
 import pytest
 
+import podman_leg
 from build_tree import BUILD_DIR, SOURCE_DIR, cmake_cache, full_bindir, require_dirs
 
 EXAMPLE = os.path.join(SOURCE_DIR, "docs/examples/bootc")
@@ -60,7 +61,7 @@ def built_root(tmp_path_factory):
     if not os.path.exists(BUSYBOX):
         pytest.fail("busybox-static is not installed (tools/bootstrap installs it)")
     tmp = str(tmp_path_factory.mktemp("bootc"))
-    podman = ["podman", "--root", os.path.join(tmp, "store"), "--runroot", os.path.join(tmp, "run")]
+    podman = ["podman", *podman_leg.store_args(os.path.join(tmp, "store"), os.path.join(tmp, "run"))]
     context = os.path.join(tmp, "context")
     shutil.copytree(EXAMPLE, context, symlinks=True)
     r = subprocess.run(["cmake", "--install", BUILD_DIR], capture_output=True, text=True,

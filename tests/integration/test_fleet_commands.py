@@ -49,7 +49,7 @@ def subcommands(runs):
     for argv in runs:
         words = [w for w in argv if not w.startswith("--")]
         # --root X --runroot Y: their values are the words after them
-        skip = {argv[i + 1] for i, w in enumerate(argv[:-1]) if w in ("--root", "--runroot",
+        skip = {argv[i + 1] for i, w in enumerate(argv[:-1]) if w in ("--root", "--runroot", "--tmpdir",
                                                                        "--storage-driver")}
         out.append(next(w for w in words if w not in skip))
     return out

@@ -21,7 +21,7 @@ def env(tmp, rootpin_bin):
 def consumer(tmp, rp, images):
     """A podman with its own store that reads rootpin's store as an additional image store."""
     base = os.path.join(tmp, "consumer")
-    cmd = [podman_leg.podman(), "--root", os.path.join(base, "root"), "--runroot", os.path.join(base, "run"),
+    cmd = [*podman_leg.store_argv(os.path.join(base, "root"), os.path.join(base, "run")),
            "--storage-opt", f"additionalimagestore={rp.store}"]
 
     def run(*args, check=True):

@@ -93,7 +93,8 @@ TEST_CASE("PodmanImageStore runs podman with the store's global options") {
   REQUIRE(images.size() == 1);
   CHECK(images[0].id == "abc");
   CHECK(fake.argv() ==
-        "--root\n/s\n--runroot\n/r\n--storage-driver\nvfs\nimages\n--all\n--format\njson\n");
+        "--root\n/s\n--runroot\n/r\n--tmpdir\n/r/libpod\n--storage-driver\nvfs\nimages\n--all\n--"
+        "format\njson\n");
 }
 
 TEST_CASE("remove is one podman rmi for the whole batch") {
@@ -145,7 +146,7 @@ TEST_CASE("list removes an image whose manifest a cut-short pull never wrote, th
   const std::string id(64, 'b');
   // First listing fails on the damaged image; rmi removes it; the second listing works.
   FakePodman podman(
-      "case \"$7\" in\n"
+      "case \"$(printf '%s\\n' \"$@\" | grep -xm1 -e images -e rmi)\" in\n"
       "images) if [ -f \"$(dirname \"$0\")/removed\" ]; then echo '[]'; exit 0; fi\n"
       "  echo 'Error: locating item named \"manifest\" for image with ID \"" +
       id +
@@ -164,7 +165,7 @@ TEST_CASE("list removes an image whose manifest a cut-short pull never wrote, th
 TEST_CASE("list gives up when the same image stays damaged") {
   const std::string id(64, 'c');
   FakePodman podman(
-      "case \"$7\" in\n"
+      "case \"$(printf '%s\\n' \"$@\" | grep -xm1 -e images -e rmi)\" in\n"
       "images) echo 'Error: locating item named \"manifest\" for image with ID \"" +
       id +
       "\" (consider removing the image to resolve the issue)' >&2; exit 125;;\n"

@@ -346,7 +346,7 @@ class Store:
         """{image id: set of digests it is known by}."""
         if not os.path.exists(self.store):
             return {}
-        proc = subprocess.run([podman_leg.podman(), "--root", self.store, "--runroot", self.runroot,
+        proc = subprocess.run([*podman_leg.store_argv(self.store, self.runroot),
                                "images", "--all", "--format", "json"], capture_output=True,
                               text=True, env=self.env, timeout=300)
         if proc.returncode != 0:

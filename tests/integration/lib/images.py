@@ -17,8 +17,8 @@ class Images:
         self.workdir = workdir
         self.registry = registry
         base = os.path.join(workdir, "push-store")
-        self.podman = [podman_leg.podman(), "--root", os.path.join(base, "root"),
-                       "--runroot", os.path.join(base, "run")]
+        self.podman = podman_leg.store_argv(os.path.join(base, "root"),
+                                            os.path.join(base, "run"))
         self.registries_conf = os.path.join(workdir, "registries.conf")
         self.write_registries_conf([registry])
 

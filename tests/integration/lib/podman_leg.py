@@ -34,6 +34,17 @@ def podman():
     return _podman
 
 
+def store_argv(store, runroot):
+    """This leg's podman on a test's own store: --tmpdir too, as rootpin passes it, since
+    podman's default tmpdir /run/libpod (its "alive" boot marker, events, exit files) would
+    be shared by every test running at once and by the host's own podman."""
+    return [_podman, *store_args(store, runroot)]
+
+
+def store_args(store, runroot):
+    return ["--root", store, "--runroot", runroot, "--tmpdir", os.path.join(runroot, "libpod")]
+
+
 def rootpin_args():
     """Global options that make rootpin run this leg's podman."""
     return ["--podman", _podman] if LEG == "podman5" else []

@@ -71,7 +71,7 @@ class Rootpin:
         return ledger, self.store_ids()
 
     def podman(self, *args):
-        return [podman_leg.podman(), "--root", self.store, "--runroot", self.runroot, *args]
+        return [*podman_leg.store_argv(self.store, self.runroot), *args]
 
     def store_images(self):
         if not os.path.exists(self.store):

@@ -70,8 +70,8 @@ class Env:
         return proc
 
     def podman(self, *args):
-        return subprocess.run([podman_leg.podman(), "--root", self.store, "--runroot",
-                               os.path.join(self.tmp, "run")] + list(args),
+        return subprocess.run(podman_leg.store_argv(self.store, os.path.join(self.tmp, "run"))
+                              + list(args),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True)
 
     def images(self):
