@@ -51,7 +51,8 @@ struct UnitResult {
   // A bare template bound as its DefaultInstance=: that instance ("web@main.container").
   std::optional<std::string> default_instance;
   // Every image the unit needs, in the order the unit names them (Image= first, then
-  // each Mount=type=image; a .kube's in YAML order), each reference once.
+  // each Mount=type=image or type=volume of a Driver=image .volume, then each Volume= of
+  // one; a .kube's in YAML order), each reference once.
   std::vector<ImageUse> images;
   // The first of `images`, kept for the single-image form (--json's top-level keys).
   std::optional<std::string> image;      // reference as written (unquoted)

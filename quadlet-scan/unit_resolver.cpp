@@ -57,6 +57,7 @@ public:
     }
     if (image != nullptr && !image_value(*image, unit.name, base)) return false;
     if (!mounts(unit, base)) return false;
+    if (!volume_keys(unit)) return false;
     if (!r_.images.empty()) add_warning(lint_store(f, unit.source, ctx_.options.stores));
     return true;
   }
@@ -184,6 +185,12 @@ private:
       for (const std::string& w : *words) {
         auto spec = parse_mount(w);
         if (!spec) return fail(entry_error(*entry, spec.error()));
+        if (spec->type == "volume" && spec->source) {
+          auto source = expand_specifiers(*spec->source, unit.name);
+          if (!source) return fail(entry_error(*entry, source.error()));
+          if (!volume_unit(*entry, *source)) return false;
+          continue;
+        }
         if (spec->type != "image") continue;
         if (!spec->source || spec->source->empty()) {
           return fail(entry_error(*entry,
@@ -204,6 +211,44 @@ private:
           return false;
         }
       }
+    }
+    return true;
+  }
+
+  // Volume=SOURCE:DEST[:OPTIONS] (Quadlet splits on the first two colons; a value without
+  // one is an anonymous volume). A SOURCE naming a .volume unit is that unit's volume.
+  bool volume_keys(const LoadedUnit& unit) {
+    for (const Entry* entry : unit.file.all("Container", "Volume")) {
+      auto word = entry_word(*entry, unit.name);
+      if (!word) continue;  // several words cannot name a .volume unit
+      const auto colon = word->find(':');
+      if (colon == std::string::npos) continue;
+      if (!volume_unit(*entry, word->substr(0, colon))) return false;
+    }
+    return true;
+  }
+
+  // A .volume unit a container mounts: its service is required by the container's, and a
+  // Driver=image volume is created only from an image already in the store (`podman
+  // volume create --driver image` looks the image up, it does not pull), so the container
+  // needs that image at boot. A missing unit fails the container, as in Quadlet
+  // ("requested Quadlet source ... was not found").
+  bool volume_unit(const Entry& entry, const std::string& source) {
+    if (!source.ends_with(".volume") || source.starts_with('/') || source.starts_with('.')) {
+      return true;
+    }
+    auto target = parse_unit_name(source);
+    if (!target || target->type != UnitType::Volume) return true;
+    auto loaded = load_target(entry, *target);
+    if (!loaded) return false;
+    const std::size_t before = r_.images.size();
+    if (!volume(*loaded)) return false;
+    for (std::size_t i = before; i < r_.images.size(); ++i) {
+      ImageUse& use = r_.images[i];
+      if (!use.via) use.via = target->full;
+      use.key = entry.key;
+      use.file = entry.origin;
+      use.line = entry.line;
     }
     return true;
   }

@@ -20,6 +20,7 @@ of mismatches found so far (Root.to_json), run here when the features they need 
 import glob
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -149,6 +150,60 @@ def test_the_judge_reads_every_image_bearing_key(tmp, chroot, quadlet_scan_bin):
     assert quadlet_gen.images_of_dryrun(out, d, spec) == {
         "quay.io/acme/web:1", "quay.io/acme/assets:7", "quay.io/acme/base:2",
         "quay.io/acme/pod:3"}
+
+
+def required_closure(out, service):
+    """The dry run's text of `service` and of every generated service it Requires=,
+    transitively: what systemd starts to start it."""
+    services = quadlet_gen.parse_dryrun(out)
+    blocks = {}
+    for block in re.split(r"(?m)^(?=---.+---$)", out):
+        m = re.match(r"---(.+)---", block)
+        if m:
+            blocks[os.path.basename(m.group(1))] = block
+    needed, todo = [], [service]
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in services:
+            continue
+        needed.append(name)
+        for key, value in services[name].get("Unit", []):
+            if key == "Requires":
+                todo.extend(value.split())
+    return "".join(blocks[n] for n in needed)
+
+
+def test_a_bound_container_needs_the_images_its_volumes_are_made_from(
+        tmp, chroot, quadlet_scan_bin):
+    """Issue 10: `Volume=data.volume:/data` (and Mount=type=volume) makes the container's
+    service require the volume's, whose `podman volume create --driver image` needs its
+    image in the store. Binding the container alone must pin those images too: the images
+    of the services podman 5.4 makes the container's service require."""
+    spec = quadlet_gen.Root("volumes", [])
+    spec.files = {
+        f"{USR}/web.container": "[Container]\nImage=quay.io/acme/web:1\n"
+                                "Volume=data.volume:/data:ro\nVolume=scratch.volume:/tmp\n"
+                                "Volume=/anonymous\n"
+                                "Mount=type=volume,source=models.volume,destination=/m\n",
+        f"{USR}/data.volume": "[Volume]\nDriver=image\nImage=quay.io/acme/data:1\n",
+        f"{ETC}/models.volume": "[Volume]\nDriver=image\nImage=models.image\n",
+        f"{USR}/models.image": "[Image]\nImage=quay.io/acme/models:2\n",
+        f"{USR}/scratch.volume": "[Volume]\n",
+        f"{USR}/other.volume": "[Volume]\nDriver=image\nImage=quay.io/acme/other:1\n",
+    }
+    d = os.path.join(tmp, "volumes")
+    spec.write(d)
+    bound = os.path.join(d, "usr/lib/rootpin/bound-images.d")
+    os.makedirs(bound)
+    os.symlink(f"/{USR}/web.container", os.path.join(bound, "web.container"))
+    [(rc, out, err)] = run_generator(tmp, [d])
+    assert rc == 0, err
+    expected = quadlet_gen.images_of_dryrun(required_closure(out, "web.service"), d, spec)
+    assert expected == {"quay.io/acme/web:1", "quay.io/acme/data:1", "quay.io/acme/models:2"}
+    proc = subprocess.run([quadlet_scan_bin, "--bound", "--root", d],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert set(proc.stdout.split()) == expected
 
 
 def test_generated_roots_match_podman_5_4(tmp, chroot, quadlet_scan_bin):

@@ -99,6 +99,39 @@ TEST_CASE("resolver: .volume Driver=image, .image, .build's first ImageTag") {
   CHECK(app.pullable());
 }
 
+TEST_CASE("resolver: a .container needs the image of a Driver=image volume it mounts") {
+  QuadletRoot r;
+  r.share("data.volume", "[Volume]\nDriver=image\nImage=quay.io/a/data:1\n");
+  r.share("models.volume", "[Volume]\nDriver=image\nImage=models.image\n");
+  r.share("models.image", "[Image]\nImage=quay.io/a/models:1\nTLSVerify=false\n");
+  r.share("scratch.volume", "[Volume]\n");
+  r.share("web.container", std::string("[Container]\nImage=quay.io/a/web:1\n") + kStore +
+                               "Volume=data.volume:/data:ro\nVolume=/anonymous\n"
+                               "Volume=scratch.volume:/tmp\nVolume=/srv/host:/srv\n"
+                               "Mount=type=volume,source=models.volume,destination=/m\n");
+  r.link(std::string(kBound) + "web.container", "/usr/share/containers/systemd/web.container");
+  auto bound = r.scan(quadlet_scan::ScanMode::Bound);
+  const auto& web = unit_of(bound, "web.container");
+  REQUIRE_FALSE(web.error.has_value());
+  // Image=, then the Mount= keys, then the Volume= keys.
+  CHECK(refs(web) ==
+        std::vector<std::string>{"quay.io/a/web:1", "quay.io/a/models:1", "quay.io/a/data:1"});
+  CHECK(web.images[1].key == "Mount");
+  CHECK(web.images[1].via == "models.image");
+  CHECK(web.images[1].pull.tls_verify == false);
+  CHECK(web.images[2].key == "Volume");
+  CHECK(web.images[2].via == "data.volume");
+  CHECK(web.images[2].line == 4);
+
+  // Quadlet refuses a container whose .volume source does not exist.
+  r.share("lost.container", std::string("[Container]\nImage=quay.io/a/lost:1\n") + kStore +
+                                "Volume=nowhere.volume:/data\n");
+  auto all = r.scan();
+  const auto& lost = unit_of(all, "lost.container");
+  REQUIRE(lost.error.has_value());
+  CHECK(lost.error->message.find("nowhere.volume") != std::string::npos);
+}
+
 TEST_CASE("resolver: the .image lint says what podman 5.4 does") {
   QuadletRoot r;
   r.share("etcd.image",
