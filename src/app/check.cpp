@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/error.hpp"
 #include "src/app/roots.hpp"
 #include "src/app/store_view.hpp"
@@ -15,9 +17,21 @@ struct CheckScope {
   std::optional<std::string> booted;
 };
 
-// Live roots: every deployment on disk. --booted: the booted one only (an error on a
-// sysroot that is not booted). Without a sysroot (a plain host): the pins only.
-CheckScope scope_of(const GlobalOptions& options, bool booted_only) {
+// The roots bound with `bind --root DIR --root-id ID`: no deployment, but held until
+// `rootpin forget ID` (gc keeps their images), so live for check too.
+void add_held_roots(CheckScope& scope, const ledger::Ledger& ledger) {
+  for (const auto& [root_id, record] : ledger.roots) {
+    if (!record.held_dir.empty() &&
+        std::find(scope.roots.begin(), scope.roots.end(), root_id) == scope.roots.end()) {
+      scope.roots.push_back(root_id);
+    }
+  }
+}
+
+// Live roots: every deployment on disk and every root bound with --root. --booted: the
+// booted one only (an error on a sysroot that is not booted). Without a sysroot (a plain
+// host): the roots bound with --root and the pins.
+CheckScope scope_of(const GlobalOptions& options, const ledger::Ledger& ledger, bool booted_only) {
   CheckScope scope;
   auto sysroot = load_sysroot_if_any(options.sysroot);
   if (!sysroot) {
@@ -26,6 +40,7 @@ CheckScope scope_of(const GlobalOptions& options, bool booted_only) {
           fmt::format("{} is not an ostree sysroot: nothing booted to check", options.sysroot),
           util::ExitCode::Usage);
     }
+    add_held_roots(scope, ledger);
     return scope;
   }
   if (auto booted = sysroot->booted()) scope.booted = booted->root_id;
@@ -40,6 +55,7 @@ CheckScope scope_of(const GlobalOptions& options, bool booted_only) {
     return scope;
   }
   for (const auto& d : sysroot->deployments()) scope.roots.push_back(d.root_id);
+  add_held_roots(scope, ledger);
   return scope;
 }
 
@@ -56,8 +72,8 @@ core::CheckedStore read_store(Context& ctx) {
 }  // namespace
 
 core::CheckReport check_images(Context& ctx, bool booted_only) {
-  const auto scope = scope_of(ctx.options, booted_only);
   const auto ledger = ctx.read_ledger();
+  const auto scope = scope_of(ctx.options, ledger, booted_only);
   auto report = core::plan_check(ledger, scope.roots, scope.booted, read_store(ctx));
   for (const auto& p : report.problems) {
     log::error(p.message, log::Fields{p.image.holder == "pin" ? "" : p.image.holder,

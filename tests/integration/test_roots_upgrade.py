@@ -260,6 +260,15 @@ def test_a_root_bound_with_root_is_held_until_forgotten(env):
     env.rootpin("gc", check=0)
     assert "builder/1" in env.ledger()["roots"]
     assert env.names() == [a]
+    # check covers it as a live root (issue 12): its image removed behind rootpin's back is
+    # named; bind brings it back.
+    assert "1 image checked in 2 roots and the admin pins: all present" in \
+        env.rootpin("check", check=0).stdout
+    env.podman("rmi", "-f", a)
+    out = env.rootpin("check", check=1).stdout
+    assert f"MISSING: {a} for a.image in builder/1 is missing" in out
+    env.rootpin("bind", "--root", root, "--root-id", "builder/1", check=0)
+    env.rootpin("check", check=0)
     status = env.rootpin("status", check=0).stdout
     assert "builder/1" in status and "rootpin forget builder/1" in status
     roots = json.loads(env.rootpin("status", "--json", check=0).stdout)["roots"]
@@ -276,5 +285,6 @@ def test_a_root_bound_with_root_is_held_until_forgotten(env):
     out = env.rootpin("forget", "builder/1", check=0)
     assert "forgot builder/1" in out.stdout
     assert "builder/1" not in env.ledger()["roots"]
+    assert "0 images checked in 1 root" in env.rootpin("check", check=0).stdout
     env.rootpin("gc", check=0)
     assert env.names() == []
