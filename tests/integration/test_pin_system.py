@@ -224,9 +224,9 @@ def test_check_names_each_holder_that_lost_its_placeholder_or_image(roots):
     # container prune: every placeholder goes, the images stay but nothing pins them.
     roots.podman("container", "prune", "-f")
     out = rootpin("check", check=1).stdout
-    for holder in (f"a.image in {root}", f"b.image in {root}", "an admin pin"):
-        assert f"LOST PLACEHOLDER: {a if 'a.' in holder else b if 'b.' in holder else tool} " \
-            f"for {holder} lost its placeholder" in out
+    for ref, holder in ((a, f"a.image in {root}"), (b, f"b.image in {root}"),
+                        (tool, "an admin pin")):
+        assert f"LOST PLACEHOLDER: {ref} for {holder} lost its placeholder" in out
     assert "3 images checked in 1 root and the admin pins: 3 problems" in out
     got = events(1)
     lost = {(e["holder"], e["unit"]): e["placeholder"] for e in got
