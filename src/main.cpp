@@ -19,9 +19,13 @@ int main(int argc, char** argv) {
                                 .storage_driver = o.storage_driver,
                                 .env = {}};
     if (o.pin_mode == "system") {
-      // No listing cache: boot needs podman anyway (the placeholders), and the cache's
-      // store generation needs the graph root's path, which podman's own store may not name.
-      return std::make_unique<podman::SystemImageStore>(std::move(config));
+      auto system = std::make_unique<podman::SystemImageStore>(std::move(config));
+      // The listing cache's generation is read from the graph root's files: only a store
+      // named with --store/Store= has a path known without asking podman (podman's own
+      // graph root is podman's to say, and a guessed path could vouch for the wrong store).
+      // boot still lists the containers (its placeholders) once.
+      if (o.store.empty()) return system;
+      return std::make_unique<podman::CachingImageStore>(std::move(system), o.state_dir);
     }
     // Every listing is remembered with the store's generation (listing_cache.hpp), so
     // that `rootpin boot` can run no podman while nothing has touched the store.

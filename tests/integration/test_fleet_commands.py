@@ -179,6 +179,23 @@ def test_boot_runs_no_podman_while_the_store_is_as_rootpin_listed_it(env):
     assert subcommands(runs())[1:] == ["images", "tag"], runs()
 
 
+def test_boot_in_pin_mode_system_lists_only_the_containers_while_the_images_are_unchanged(env):
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("--pin-mode", "system", "bind", check=0)
+    wrapper, runs = podman_logger(env)
+    r = env.rootpin("--podman", wrapper, "--pin-mode", "system", "boot", "--deployment", "0",
+                    check=0)
+    assert "0 tags re-pointed, 1 already right, 0 missing" in r.stdout
+    assert subcommands(runs()) == ["ps"], runs()
+    # A prune took the placeholder: boot still sees it (ps), creates it again, no listing.
+    env.podman("container", "prune", "-f")
+    r = env.rootpin("--podman", wrapper, "--pin-mode", "system", "boot", "--deployment", "0",
+                    check=0)
+    assert "re-created placeholder" in r.stdout
+    assert subcommands(runs())[1:] == ["ps", "create"], runs()
+
+
 # --- the shutdown inhibitor around bind's pulls ---------------------------------------
 
 def test_bind_holds_a_shutdown_inhibitor_only_while_it_pulls(env, tmp):
