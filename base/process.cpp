@@ -14,6 +14,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/interrupt.hpp"
 
 extern char** environ;
 
@@ -138,28 +139,49 @@ bool drain(int fd, std::string& into) {
   }
 }
 
-// Waits for the child. A child that closed its output but still runs is bounded by the
-// deadline too: polled, then killed with its group when the deadline passes.
-int reap(pid_t pid, std::optional<Clock::time_point> deadline, ProcessResult& result) {
-  int status = 0;
+// Waits until the child has ended, WITHOUT reaping it (WNOWAIT): until the reap its pid,
+// and so its process group's ID, stays rootpin's, so the group may still be signalled. A
+// child that closed its output but still runs is bounded by the deadline too: polled, then
+// killed with its group when the deadline passes.
+void wait_ended(pid_t pid, std::optional<Clock::time_point> deadline, ProcessResult& result) {
   for (;;) {
-    pid_t r = ::waitpid(pid, &status, deadline && !result.timed_out ? WNOHANG : 0);
-    if (r == pid) {
-      return status;
-    }
-    if (r < 0) {
+    siginfo_t info{};
+    const int flags = WEXITED | WNOWAIT | (deadline && !result.timed_out ? WNOHANG : 0);
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, flags) != 0) {
       if (errno == EINTR) {
         continue;
       }
-      return status;  // ECHILD: nothing left to wait for
+      return;  // ECHILD: nothing left to wait for
+    }
+    if (info.si_pid == pid) {
+      return;
     }
     if (Clock::now() >= *deadline) {
       ::kill(-pid, SIGKILL);
-      result.timed_out = true;  // the next waitpid blocks: SIGKILL cannot be ignored
+      result.timed_out = true;  // the next wait blocks: SIGKILL cannot be ignored
       continue;
     }
     ::poll(nullptr, 0, 20);
   }
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// The end of a child: helpers that outlived it in its group are killed when it timed out
+// or was stopped on a signal (they would hold the store's locks). That is done before
+// the reap and never after: once reaped, its group ID may be someone else's.
+int finish(pid_t pid, LiveGroup& group, ProcessResult& result) {
+  result.stopped_by = group.forwarded();
+  if (result.timed_out || result.stopped_by != 0) {
+    ::kill(-pid, SIGKILL);
+  }
+  group.release();
+  return reap(pid);
 }
 
 }  // namespace
@@ -170,7 +192,9 @@ ProcessResult run_process(const ProcessRequest& request) {
   }
   Pipe out = make_pipe();
   Pipe err = make_pipe();
+  const std::uint64_t signals_before = signal_count();
   pid_t pid = spawn(request, out.write.get(), err.write.get());
+  LiveGroup group(pid, signals_before);  // a SIGINT or SIGTERM now is passed on to it
   out.write.reset();
   err.write.reset();
   ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
@@ -212,20 +236,22 @@ ProcessResult run_process(const ProcessRequest& request) {
     }
   }
 
-  int status = reap(pid, deadline, result);
+  wait_ended(pid, deadline, result);
+  int status = finish(pid, group, result);
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
   }
-  if (result.timed_out) {
-    // Helpers of the child may survive in the group only if they changed it; make sure.
-    ::kill(-pid, SIGKILL);
-  }
   return result;
 }
 
 std::string ProcessResult::describe_end() const {
+  if (stopped_by != 0) {
+    return fmt::format("stopped on {} ({})", signal_name(stopped_by),
+                       signal != 0 ? fmt::format("killed by signal {}", signal)
+                                   : fmt::format("exit status {}", exit_code));
+  }
   if (timed_out) {
     return "timed out and was killed";
   }

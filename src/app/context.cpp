@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/interrupt.hpp"
 #include "base/size.hpp"
 #include "src/log/log.hpp"
 
@@ -62,6 +63,9 @@ core::ImageStore& Context::image_store() {
 }
 
 void LedgerWriter::save() {
+  // After SIGINT/SIGTERM nothing new is recorded: the command fails as any failure does
+  // (a staged root keeps its finalization lock, an upgrade is undone).
+  util::throw_if_interrupted("saving the ledger");
   if (auto problem = dir.save(ledger, lock)) {
     log::warning(*problem);
   }

@@ -30,7 +30,8 @@ struct LedgerWriter {
   bool recovered = false;
 
   // Saves; a ledger saved but maybe not durable is a warning, not a failure (the work it
-  // records is done and must not be undone).
+  // records is done and must not be undone). Refuses (throws) once rootpin got a SIGINT or
+  // SIGTERM (base/interrupt.hpp).
   void save();
 };
 

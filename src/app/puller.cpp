@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/error.hpp"
+#include "base/interrupt.hpp"
 #include "src/app/free_space.hpp"
 
 namespace rootpin::app {
@@ -78,6 +79,9 @@ bool is_retryable(const std::string& reason) {
 
 namespace {
 
+constexpr std::string_view kNotStarted = "not pulled: rootpin is stopping";
+constexpr std::string_view kNotRetried = "not retried: rootpin is stopping";
+
 // Pulls one image with bounded retries; returns the image ID or the final reason.
 struct AttemptResult {
   std::optional<std::string> id;
@@ -101,15 +105,41 @@ AttemptResult pull_with_retries(ImageStore& store, const core::PlannedImage& p,
     } catch (...) {
       // Any exception is this image's failure (issue 11): none may escape a pulling thread.
       std::string reason = util::current_error().what();
-      if (attempt >= tries || !is_retryable(reason)) {
+      // After SIGINT/SIGTERM no retry starts, and none waits out its delay.
+      const bool stop = util::interrupted() != 0;
+      if (stop || attempt >= tries || !is_retryable(reason)) {
         report({PullEvent::Kind::Failed, p.ref.as_written, attempt, tries, reason, ""});
         return {std::nullopt, reason};
       }
       report({PullEvent::Kind::Retrying, p.ref.as_written, attempt + 1, tries, reason, ""});
-      std::this_thread::sleep_for(delay);
+      if (!util::sleep_unless_interrupted(delay)) {
+        reason += "; " + std::string(kNotRetried);
+        report({PullEvent::Kind::Failed, p.ref.as_written, attempt, tries, reason, ""});
+        return {std::nullopt, reason};
+      }
       if (!fixed_delay) {
         delay *= 2;
       }
+    }
+  }
+}
+
+// One worker: takes the next image until none is left. After a signal it starts no pull:
+// the images not started yet fail with that reason.
+void pull_worker(ImageStore& store, const core::PullPlan& plan, const PullerOptions& options,
+                 const PullReporter& report, std::atomic<size_t>& next,
+                 std::vector<AttemptResult>& results) {
+  for (size_t i = next++; i < plan.to_pull.size(); i = next++) {
+    const auto& p = plan.to_pull[i];
+    if (util::interrupted() != 0) {
+      results[i] = {std::nullopt, std::string(kNotStarted)};
+      report({PullEvent::Kind::Failed, p.ref.as_written, 1, 1, results[i].error, ""});
+      continue;
+    }
+    try {
+      results[i] = pull_with_retries(store, p, options, report);
+    } catch (...) {
+      results[i] = {std::nullopt, util::current_error().what()};
     }
   }
 }
@@ -156,15 +186,7 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
     const size_t jobs =
         std::clamp<size_t>(static_cast<size_t>(std::max(options.jobs, 1)), 1, plan.to_pull.size());
     for (size_t w = 0; w < jobs; ++w) {
-      workers.emplace_back([&] {
-        for (size_t i = next++; i < plan.to_pull.size(); i = next++) {
-          try {
-            results[i] = pull_with_retries(store, plan.to_pull[i], options, serialized);
-          } catch (...) {
-            results[i] = {std::nullopt, util::current_error().what()};
-          }
-        }
-      });
+      workers.emplace_back([&] { pull_worker(store, plan, options, serialized, next, results); });
     }
   }
 

@@ -146,6 +146,9 @@ std::string podman_reason(const util::ProcessResult& result, const std::string& 
                                        : "podman " + result.describe_end();
   if (result.timed_out) {
     reason = "podman timed out and was killed" + (errors.empty() ? "" : ": " + errors);
+  } else if (result.stopped_by != 0) {
+    // Whatever it printed then is about being stopped, not about the image.
+    reason = "podman was " + result.describe_end();
   }
   replace_all(reason, secret, "***");
   return reason;

@@ -13,6 +13,7 @@ import pytest
 
 from fault_proxy import FaultProxy
 from images import Images
+from processes import leftover_processes
 from registry import Registry
 from rootpin import Rootpin
 
@@ -45,19 +46,6 @@ def assert_failed_unchanged(rp, before, r, ref, *causes):
     # Bounded retries: the first try and TRIES-1 retries, each announced with its cause.
     assert r.stderr.count(f"retrying {ref} (try ") == TRIES - 1, r.stderr
     assert rp.snapshot() == before
-
-
-def leftover_processes(path):
-    """Processes whose command line names `path` (podman --root STORE and its helpers)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if path.encode() in f.read():
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
 
 
 def test_reset_mid_layer_is_retried_then_reported(env):

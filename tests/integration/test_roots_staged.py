@@ -52,11 +52,14 @@ class Host:
     def staged_file(self):
         return os.path.join(self.run_dir, "ostree/staged-deployment")
 
-    def rootpin(self, *args, check=None):
+    def argv(self, *args):
         e = self.env
-        argv = [e.bin, "--sysroot", "/", "--state-dir", e.state, "--store", e.store,
+        return [e.bin, "--sysroot", "/", "--state-dir", e.state, "--store", e.store,
                 "--runroot", os.path.join(e.tmp, "run"), "--config-dir",
                 os.path.join(e.tmp, "config"), "--podman", self.podman] + list(args)
+
+    def rootpin(self, *args, check=None):
+        argv = self.argv(*args)
         proc = self.booted.run(argv, env={"ROOTPIN_LOG": "stderr"})
         if check is not None:
             assert proc.returncode == check, f"{argv} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}"

@@ -121,6 +121,15 @@ def test_no_hardening_that_breaks_podman(name):
         assert set_to in ([], ["no"]), f"{name} sets {key}=: {why}"
 
 
+@pytest.mark.parametrize("name", SERVICES)
+def test_stopping_signals_rootpin_and_waits_for_it_to_stop_podman(name):
+    """rootpin passes a SIGTERM on to the podman it runs and kills it 10 s later (kStopGrace
+    in src/main.cpp): systemd must signal rootpin alone and wait longer than that."""
+    assert value(name, "KillMode") == ["mixed"]
+    (timeout,) = value(name, "TimeoutStopSec")
+    assert re.fullmatch(r"[0-9]+s", timeout) and int(timeout[:-1]) >= 30, timeout
+
+
 def exec_args(name):
     (line,) = value(name, "ExecStart")
     return shlex.split(line)[1:]

@@ -1,7 +1,14 @@
 #include <doctest/doctest.h>
 
-#include <limits>
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <limits>
+#include <thread>
+
+#include "base/error.hpp"
+#include "base/interrupt.hpp"
 #include "src/app/free_space.hpp"
 #include "src/app/puller.hpp"
 #include "tests/unit/fake_image_store.hpp"
@@ -202,4 +209,63 @@ TEST_CASE("any exception in a pull or a reporter becomes that image's outcome") 
   CHECK_FALSE(out[2].error);
   CHECK(out[2].image->id == "c1");
   CHECK(reports >= 4);
+}
+
+namespace {
+
+// Sends SIGTERM to this process and waits until the watch has seen it.
+void get_sigterm() {
+  ::kill(::getpid(), SIGTERM);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (rootpin::util::interrupted() == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("after SIGTERM no pull starts and no retry either") {
+  ::signal(SIGTERM, SIG_DFL);
+  rootpin::util::SignalWatch watch(std::chrono::seconds(5));
+  FakeImageStore store;
+  for (const char* name : {"a", "b", "c"}) {
+    store.add_remote(fmt::format("quay.io/x/{}:1", name),
+                     remote(fmt::format("{}1", name), fmt::format("quay.io/x/{}", name), "1"));
+  }
+  // The first pull fails with a reason worth retrying, as the signal arrives.
+  store.throw_on_pull("quay.io/x/a:1", [] {
+    get_sigterm();
+    throw rootpin::util::Error("pulling quay.io/x/a:1: connection refused");
+  });
+  auto plan = plan_pulls(
+      {{"quay.io/x/a:1", {}, "pin"}, {"quay.io/x/b:1", {}, "pin"}, {"quay.io/x/c:1", {}, "pin"}},
+      store.list());
+  REQUIRE(plan);
+  auto out = run_pulls(store, *plan, fast(1), {});
+  CHECK(store.pull_calls() == 1);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].error == "pulling quay.io/x/a:1: connection refused");
+  CHECK(out[1].error == "not pulled: rootpin is stopping");
+  CHECK(out[2].error == "not pulled: rootpin is stopping");
+}
+
+TEST_CASE("a signal cuts a retry's delay short") {
+  ::signal(SIGTERM, SIG_DFL);
+  rootpin::util::SignalWatch watch(std::chrono::seconds(5));
+  FakeImageStore store;
+  store.add_remote("quay.io/x/a:1", remote("a1", "quay.io/x/a", "1"));
+  store.fail_pulls("quay.io/x/a:1", 10, "connection refused");
+  quadlet_scan::PullOptions o;
+  o.retry_delay = "1h";
+  auto plan = plan_pulls({{"quay.io/x/a:1", o, "pin"}}, {});
+  std::jthread sender([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    get_sigterm();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto out = run_pulls(store, *plan, fast(), {});
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  CHECK(store.pull_calls() == 1);
+  CHECK(out[0].error ==
+        "pulling quay.io/x/a:1: connection refused; not retried: rootpin is stopping");
 }

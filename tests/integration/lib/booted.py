@@ -26,6 +26,7 @@ the /bin, /lib ... links of a merged-/usr root) once, its immutable bit restored
 import os
 import shlex
 import subprocess
+import time
 
 HOST_BINDS = ["/sys", "/dev"]
 MERGED_USR_LINKS = {"bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"}
@@ -67,6 +68,36 @@ class Booted:
         """Runs argv booted into deployment `index` (its position in `ostree admin status`).
         binds: {path inside: host path} bound over the host's /usr and /etc (an installed
         tree's bindir at the bindir it was configured for)."""
+        command, full_env = self._command(argv, index, env, binds)
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              errors="replace", env=full_env, timeout=timeout)
+
+    def popen(self, argv, index=0, env=None, binds=None, **popen_args):
+        """As run, started in the background. argv's program becomes the pid namespace's
+        init (pid 1 inside; main_pid() outside)."""
+        command, full_env = self._command(argv, index, env, binds)
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, errors="replace", env=full_env, **popen_args)
+
+    @staticmethod
+    def main_pid(proc, binary, timeout=30):
+        """The host pid of argv's program started by popen, once it runs `binary`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # unshare forks the namespace's init: sh, which execs chroot, which execs argv.
+            try:
+                with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+                    children = f.read().split()
+                for pid in children:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if f.read().split(b"\0")[0] == os.fsencode(binary):
+                            return int(pid)
+            except OSError:
+                pass
+            time.sleep(0.02)
+        raise AssertionError(f"{binary} did not start under {proc.pid}")
+
+    def _command(self, argv, index, env, binds):
         root = self.deployment_dir(index)
         self._prepare(root)
         var = os.path.join(os.path.dirname(os.path.dirname(root)), "var")
@@ -86,7 +117,5 @@ class Booted:
         mounts.append(f"mount -t proc proc {q(root)}/proc")
         script = " && ".join(mounts) + f" && exec chroot {q(root)} " + " ".join(q(a) for a in argv)
         full_env = dict(os.environ, OSTREE_SYSROOT_DEBUG="test-staged-path", **(env or {}))
-        return subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
-                               "sh", "-c", script],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              errors="replace", env=full_env, timeout=timeout)
+        return (["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
+                 "sh", "-c", script], full_env)

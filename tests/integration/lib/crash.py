@@ -32,6 +32,7 @@ import time
 
 import podman_leg
 from conftest import remove_tree
+from processes import leftover_processes
 from rootpin import STRACE_SANITIZER_ENV
 
 # The calls a crash point can sit on: the writes of the ledger, the store and the sysroot,
@@ -266,18 +267,8 @@ def crash_run(argv, env, log, point, marker=None, timeout=600):
 
 def wait_for_processes(marker, timeout):
     deadline = time.monotonic() + timeout
-    me = os.getpid()
     while True:
-        left = []
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit() or int(pid) == me:
-                continue
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if marker.encode() in f.read():
-                        left.append(pid)
-            except OSError:
-                continue
+        left = leftover_processes(marker, {os.getpid()})
         if not left:
             return
         if time.monotonic() > deadline:

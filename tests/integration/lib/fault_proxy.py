@@ -11,11 +11,17 @@ Modes (per connection, as set when it is accepted):
     reset  forward, then reset the client connection (RST, not FIN) once `reset_after`
            bytes went to the client: a registry or middlebox dropping a layer half-way
     stall  accept and read the request, never answer (held until the proxy stops)
+    stall_blobs
+           forward, until the client asks for a blob: that request is never forwarded
+           nor answered (held until the proxy stops); `stalled` (an Event) is set then, so
+           a test knows that a pull is under way, past its manifest
     http500 answer every request "500 Internal Server Error" and close
 
 Latency and bandwidth limits (a slow registry) are bench/proxy.py's job; the tests reuse
 it for "slower than the bound".
 """
+import re
+import select
 import socket
 import struct
 import threading
@@ -34,6 +40,7 @@ class FaultProxy:
         self.port = free_port()
         self.connections = 0
         self.faults = 0
+        self.stalled = threading.Event()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sockets = []
@@ -83,15 +90,7 @@ class FaultProxy:
     def _serve(self, client, mode):
         if mode == "stall":
             self._fault()
-            while not self._stop.is_set():
-                try:
-                    client.settimeout(0.2)
-                    if client.recv(65536) == b"":
-                        return
-                except socket.timeout:
-                    continue
-                except OSError:
-                    return
+            self._hold(client)
             return
         if mode == "http500":
             self._fault()
@@ -109,9 +108,46 @@ class FaultProxy:
             return
         upstream.settimeout(None)
         self._track(upstream)
+        if mode == "stall_blobs":
+            threading.Thread(target=self._pump, args=(upstream, client, None), daemon=True).start()
+            self._pump_until_blob(client, upstream)
+            return
         threading.Thread(target=self._pump, args=(client, upstream, None), daemon=True).start()
         limit = self.reset_after if mode == "reset" else None
         self._pump(upstream, client, limit)
+
+    def _hold(self, client):
+        """Reads (and drops) what the client sends, never answers, until the proxy stops."""
+        while not self._stop.is_set():
+            try:
+                client.settimeout(0.2)
+                if client.recv(65536) == b"":
+                    return
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def _pump_until_blob(self, client, upstream):
+        """client -> upstream until a blob is asked for; then hold the connection. The
+        socket stays blocking (the other direction writes to it): select bounds the wait."""
+        try:
+            while not self._stop.is_set():
+                if not select.select([client], [], [], 0.2)[0]:
+                    continue
+                data = client.recv(65536)
+                if not data:
+                    break
+                if _BLOB_REQUEST.search(data):
+                    self._fault()
+                    self.stalled.set()
+                    self._hold(client)
+                    return
+                upstream.sendall(data)
+        except (OSError, ValueError):  # ValueError: the other direction closed the socket
+            pass
+        _close(upstream)
+        _close(client)
 
     def _pump(self, src, dst, limit):
         """src -> dst; with a limit, reset dst once that many bytes were forwarded."""
@@ -133,6 +169,9 @@ class FaultProxy:
             pass
         _close(dst)
         _close(src)
+
+
+_BLOB_REQUEST = re.compile(rb"^GET \S*/blobs/", re.M)
 
 
 def _reset(s):
