@@ -73,9 +73,10 @@ def stop_when_stalled(proc, pid, proxy, sig, store):
         os.kill(pid, sig)
         return proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None:  # rootpin did not stop: it holds the pipes, kill it first
+            os.kill(pid, signal.SIGKILL)
             proc.kill()
-            proc.communicate()
+            proc.communicate(timeout=30)
 
 
 def ledger_bytes(path):
