@@ -30,7 +30,7 @@ std::unique_ptr<core::ImageStore> make_image_store(const app::GlobalOptions& o) 
     // The listing cache's generation is read from the graph root's files: only a store
     // named with --store/Store= has a path known without asking podman (podman's own
     // graph root is podman's to say, and a guessed path could vouch for the wrong store).
-    // boot still lists the containers (its placeholders) once.
+    // The containers (the placeholders) are cached the same way.
     if (o.store.empty()) return system;
     return std::make_unique<podman::CachingImageStore>(std::move(system), o.state_dir);
   }

@@ -30,6 +30,17 @@ struct CachedListing {
 };
 
 inline constexpr const char* kListingCacheName = "store-listing.json";
+inline constexpr const char* kContainersCacheName = "store-containers.json";
+
+// The same for the store's containers (pin mode system: the placeholders), from each
+// `<driver>-containers/` directory's containers.json and containers.lock, which
+// containers-storage changes at every create, remove and rename of a container.
+std::string containers_generation(const std::string& store_path);
+// The cached containers when `generation` (the store's now) is the one cached with them.
+std::optional<std::vector<core::StoredContainer>> read_containers_cache(
+    const std::string& state_dir, const std::string& generation);
+void write_containers_cache(const std::string& state_dir, const std::string& generation,
+                            const std::vector<core::StoredContainer>& containers);
 
 // The cached listing in `state_dir`, if there is one and it is readable (a damaged cache
 // is no cache: nullopt).
@@ -60,7 +71,9 @@ public:
   void untag(const std::string& id, const std::string& name) override { inner_->untag(id, name); }
   std::string store_path() const override { return inner_->store_path(); }
   core::PinMode pin_mode() const override { return inner_->pin_mode(); }
-  std::vector<core::StoredContainer> containers() override { return inner_->containers(); }
+  // Pin mode system: the cached containers while the store's container metadata is as
+  // rootpin last listed it (no podman run), else ONE listing, cached when it held still.
+  std::vector<core::StoredContainer> containers() override;
   void create_placeholder(const core::Placeholder& p) override { inner_->create_placeholder(p); }
   void remove_containers(const std::vector<std::string>& names) override {
     inner_->remove_containers(names);

@@ -67,3 +67,29 @@ TEST_CASE("listing cache: used only while the store's generation is the cached o
   tmp.write("state/store-listing.json", "{not json");  // damaged: no cache, no error
   CHECK_FALSE(read_listing_cache(state).has_value());
 }
+
+TEST_CASE("containers cache: its own generation, used only while it is the store's") {
+  TempDir tmp;
+  const std::string state = tmp / "state";
+  const std::string store = tmp / "store";
+  tmp.mkdir("state");
+  CHECK(containers_generation(store).empty());  // no store yet
+  rewrite(tmp, "store/overlay-containers/containers.json", "[]");
+  rewrite(tmp, "store/overlay-images/images.json", "[]");
+  const std::string gen = containers_generation(store);
+  const std::string images = store_generation(store);
+  CHECK_FALSE(gen.empty());
+  const rootpin::core::StoredContainer hold{
+      "c1", "rootpin-hold-a.image-0123", std::string(64, 'a'), {{"io.rootpin.holder", "a.image"}}};
+  CHECK_FALSE(read_containers_cache(state, gen).has_value());  // nothing cached
+  write_containers_cache(state, gen, {hold});
+  auto cached = read_containers_cache(state, gen);
+  REQUIRE(cached.has_value());
+  CHECK(*cached == std::vector{hold});
+  // A prune (or any create, rm, rename) rewrites containers.json: not the cached generation.
+  rewrite(tmp, "store/overlay-containers/containers.json", "[]");
+  CHECK(containers_generation(store) != gen);
+  CHECK_FALSE(read_containers_cache(state, containers_generation(store)).has_value());
+  CHECK(store_generation(store) == images);  // the images' generation is another one
+  CHECK_FALSE(read_containers_cache(state, "").has_value());
+}
