@@ -92,52 +92,52 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
       deployments, ctx.options.sysroot, why);
 }
 
-// gc on a host that is not an ostree sysroot: admin pins (and records, if the sysroot is
-// readable after all) hold images.
-GcReport gc_without_roots(Context& ctx, LedgerWriter& writer, GcMode mode, Events& events) {
-  require_visible_roots(ctx, writer.ledger);
-  auto listing = list_store(ctx);
-  auto plan = plan_collection(ctx, writer.ledger, listing, holds_from_ledger(writer.ledger));
-  release_placeholders(ctx, plan, mode, events);
-  GcReport report;
+// Removes the images in ONE podman call, saying which went. When podman removed only
+// some, those are named before the error (exit 3), and the ledger is left for the next gc.
+void remove_images(Context& ctx, const std::vector<core::StoredImage>& images, Events& events) {
   std::vector<std::string> ids;
-  for (const auto& image : plan.remove) {
+  for (const auto& image : images) {
     ids.push_back(image.id);
-  }
-  if (mode == GcMode::DryRun || ids.empty()) {
-    for (const auto& image : plan.remove) {
-      events.gc_image(GcAction::WouldRemove, image);
-    }
-    report.removed = plan.remove;
-    if (mode == GcMode::Remove) {
-      forget_gone_pulls(writer, listing, {});
-    }
-    return report;
   }
   try {
     ctx.image_store().remove(ids);
   } catch (const util::Error& e) {
-    // Some may be gone: say which are left.
     auto left = ctx.image_store().list();
-    for (const auto& image : plan.remove) {
-      bool still =
-          std::any_of(left.begin(), left.end(), [&](const auto& l) { return l.id == image.id; });
-      if (!still) {
+    for (const auto& image : images) {
+      if (std::none_of(left.begin(), left.end(), [&](const auto& l) { return l.id == image.id; })) {
         events.gc_image(GcAction::Removed, image);
       }
     }
-    throw util::Error(e.what(), util::ExitCode::Partial);
+    throw util::Error(fmt::format("gc: {}", e.what()), util::ExitCode::Partial);
   }
-  forget_gone_pulls(writer, listing, plan.remove);
-  for (const auto& image : plan.remove) {
+  for (const auto& image : images) {
     events.gc_image(GcAction::Removed, image);
     log::emit(log::Event::GcFreed, log::Priority::Info,
-              fmt::format("removed {} from the store", core::short_id(image.id)),
+              fmt::format("removed {} from the store (nothing holds it)", core::short_id(image.id)),
               {.root = "",
                .image = image.names.empty() ? image.id : image.names.front(),
                .digest = image.digest});
   }
+}
+
+// The one collection every gc ends in, with or without an ostree sysroot: placeholders no
+// hold names, then the images nothing holds, then the ledger's record of what went.
+GcReport collect(Context& ctx, LedgerWriter& writer, const std::vector<core::StoredImage>& listing,
+                 const std::vector<core::Hold>& holds, GcMode mode, Events& events) {
+  const auto plan = plan_collection(ctx, writer.ledger, listing, holds);
+  release_placeholders(ctx, plan, mode, events);
+  for (const auto& image : plan.remove) {
+    events.gc_image(mode == GcMode::DryRun ? GcAction::WouldRemove : GcAction::Removing, image);
+  }
+  GcReport report;
   report.removed = plan.remove;
+  if (mode == GcMode::DryRun) {
+    return report;
+  }
+  if (!plan.remove.empty()) {
+    remove_images(ctx, plan.remove, events);
+  }
+  forget_gone_pulls(writer, listing, plan.remove);
   return report;
 }
 
@@ -150,45 +150,23 @@ GcReport gc(Context& ctx, GcMode mode, Events& events) {
   if (auto sysroot = load_sysroot_if_any(ctx.options.sysroot)) {
     return gc_with_roots(ctx, *sysroot, writer, mode, events);
   }
-  return gc_without_roots(ctx, writer, mode, events);
+  // Not an ostree sysroot: admin pins (and records, if the sysroot is readable after all)
+  // hold images.
+  require_visible_roots(ctx, writer.ledger);
+  const auto listing = list_store(ctx);
+  return collect(ctx, writer, listing, holds_from_ledger(writer.ledger), mode, events);
 }
 
 GcReport gc_with_roots(Context& ctx, const ostree::Sysroot& sysroot, LedgerWriter& writer,
                        GcMode mode, Events& events,
                        std::optional<std::vector<core::StoredImage>> known) {
-  GcReport report;
-  report.retired = retire_roots(sysroot, writer, mode);
-  auto& store = ctx.image_store();
-  const auto listing = known ? std::move(*known) : store.list();
+  auto retired = retire_roots(sysroot, writer, mode);
+  const auto listing = known ? std::move(*known) : list_store(ctx);
   auto holds = holds_from_ledger(writer.ledger);
   auto extra = holds_of_unrecorded_roots(sysroot, writer.ledger, listing);
   holds.insert(holds.end(), extra.begin(), extra.end());
-  const auto plan = plan_collection(ctx, writer.ledger, listing, holds);
-  release_placeholders(ctx, plan, mode, events);
-  std::vector<std::string> ids;
-  for (const auto& image : plan.remove) {
-    events.gc_image(mode == GcMode::DryRun ? GcAction::WouldRemove : GcAction::Removing, image);
-    ids.push_back(image.id);
-  }
-  report.removed = plan.remove;
-  if (mode == GcMode::DryRun) {
-    return report;
-  }
-  if (ids.empty()) {
-    forget_gone_pulls(writer, listing, {});
-    return report;
-  }
-  try {
-    store.remove(ids);
-  } catch (const util::Error& e) {
-    throw util::Error(fmt::format("gc: {}", e.what()), util::ExitCode::Partial);
-  }
-  forget_gone_pulls(writer, listing, plan.remove);
-  for (const auto& image : plan.remove) {
-    log::emit(log::Event::GcFreed, log::Priority::Info,
-              fmt::format("removed {} (nothing holds it)", core::short_id(image.id)),
-              log::Fields{"", image.names.empty() ? image.id : image.names.front(), image.digest});
-  }
+  auto report = collect(ctx, writer, listing, holds, mode, events);
+  report.retired = std::move(retired);
   return report;
 }
 
