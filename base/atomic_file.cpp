@@ -71,7 +71,7 @@ void AtomicFile::create_temp(mode_t mode) {
                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd >= 0) {
       file_ = util::Fd(fd);
-      temp_name_ = std::move(candidate);
+      temp_name_ = candidate;  // a copy: the error below names it after discard() cleared it
       // The umask must not widen or narrow what the caller asked for (0600 stays 0600).
       if (::fchmod(file_.get(), mode) != 0) {
         int err = errno;

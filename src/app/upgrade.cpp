@@ -98,16 +98,65 @@ void check_only(Context& ctx, ostree::Sysroot& sysroot, const std::string& osnam
   events.plan(label, plan_root(*root, label, list_store(ctx)).plan);
 }
 
+// 4.–6. of the upgrade: the new root's images pulled, held and recorded, or the new root
+// undone (any exception). Returns the store as the bind left it.
+std::vector<core::StoredImage> bind_created(Context& ctx, ostree::Sysroot& sysroot,
+                                            LedgerWriter& writer, const ostree::Deployment& created,
+                                            const std::string& osname, Events& events) {
+  StagedBind tx(created.root_id);
+  try {
+    // 4. a staged root must not be finalized at shutdown while its images are missing
+    // (inside the try: a lock that cannot be made undoes the staged root too).
+    if (created.role == ostree::Role::Staged) {
+      tx.hold();
+    }
+    // 5. scan, pull, pin, record; the lock is released only after the ledger is saved.
+    auto outcome =
+        bind_root(open_deployment_root(sysroot, created), created.root_id, ctx.image_store(),
+                  ctx.puller_options(), BindMode::Bind, events, holds_from_ledger(writer.ledger));
+    const std::size_t images = outcome.record->images.size();
+    // Pull, then placeholder (pin mode system), then record.
+    auto store_after = hold_new_record(ctx, writer.ledger, *outcome.record, outcome.outcomes,
+                                       std::move(outcome.store_after), events);
+    tx.commit(writer, std::move(*outcome.record));
+    log::emit(log::Event::RootBound, log::Priority::Info,
+              fmt::format("bound {}: {} images ({} pulled, {} already present)", created.root_id,
+                          images, outcome.pulled, outcome.present),
+              log::Fields{created.root_id, "", ""});
+    return store_after;
+  } catch (...) {
+    // 6. failure (any exception): undo the new deployment. Earlier roots, pins and images
+    // are as they were: bind_root removed what it pulled and the ledger was not saved.
+    const util::Error e = util::current_error();
+    log::emit(log::Event::UpgradeFailed, log::Priority::Error,
+              fmt::format("upgrade of {} failed: {}", osname, e.what()),
+              log::Fields{created.root_id, "", ""});
+    try {
+      sysroot.undo(created);
+    } catch (...) {
+      tx.keep();  // still staged and unbound: it must never be finalized
+      throw util::Error::format("{}; undoing {} failed too: {}", e.what(), created.root_id,
+                                util::current_error().what());
+    }
+    tx.undone();
+    throw util::Error::format("upgrade of {} undone: {}", osname, e.what());
+  }
+}
+
+UpgradeReport check_upgrade(Context& ctx, const UpgradeRequest& args, Events& events) {
+  // Reads the ledger not at all: only the sysroot's repo changes (the pulled commit).
+  auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
+  auto sysroot_lock = sysroot.lock(std::chrono::seconds(ctx.options.lock_timeout));
+  UpgradeReport report{args.osname.empty() ? sysroot.default_osname() : args.osname, false, {}};
+  check_only(ctx, sysroot, report.osname, events);
+  return report;
+}
+
 }  // namespace
 
 UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) {
   if (args.check) {
-    // Reads the ledger not at all: only the sysroot's repo changes (the pulled commit).
-    auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
-    auto sysroot_lock = sysroot.lock(std::chrono::seconds(ctx.options.lock_timeout));
-    UpgradeReport report{args.osname.empty() ? sysroot.default_osname() : args.osname, false, {}};
-    check_only(ctx, sysroot, report.osname, events);
-    return report;
+    return check_upgrade(ctx, args, events);
   }
   // 1. rootpin's lock, then the sysroot lock.
   auto writer = ctx.open_ledger_for_writing();
@@ -126,45 +175,7 @@ UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) 
     writer.save();
     return UpgradeReport{osname, false, {}};
   }
-  StagedBind tx(created->root_id);
-  std::vector<core::StoredImage> store_after;
-  try {
-    // 4. a staged root must not be finalized at shutdown while its images are missing
-    // (inside the try: a lock that cannot be made undoes the staged root too).
-    if (created->role == ostree::Role::Staged) {
-      tx.hold();
-    }
-    // 5. scan, pull, pin, record; the lock is released only after the ledger is saved.
-    auto outcome =
-        bind_root(open_deployment_root(sysroot, *created), created->root_id, ctx.image_store(),
-                  ctx.puller_options(), BindMode::Bind, events, holds_from_ledger(writer.ledger));
-    const std::size_t images = outcome.record->images.size();
-    store_after = std::move(outcome.store_after);
-    // Pull, then placeholder (pin mode system), then record.
-    store_after = hold_new_record(ctx, writer.ledger, *outcome.record, outcome.outcomes,
-                                  std::move(store_after), events);
-    tx.commit(writer, std::move(*outcome.record));
-    log::emit(log::Event::RootBound, log::Priority::Info,
-              fmt::format("bound {}: {} images ({} pulled, {} already present)", created->root_id,
-                          images, outcome.pulled, outcome.present),
-              log::Fields{created->root_id, "", ""});
-  } catch (...) {
-    // 6. failure (any exception): undo the new deployment. Earlier roots, pins and images
-    // are as they were: bind_root removed what it pulled and the ledger was not saved.
-    const util::Error e = util::current_error();
-    log::emit(log::Event::UpgradeFailed, log::Priority::Error,
-              fmt::format("upgrade of {} failed: {}", osname, e.what()),
-              log::Fields{created->root_id, "", ""});
-    try {
-      sysroot.undo(*created);
-    } catch (...) {
-      tx.keep();  // still staged and unbound: it must never be finalized
-      throw util::Error::format("{}; undoing {} failed too: {}", e.what(), created->root_id,
-                                util::current_error().what());
-    }
-    tx.undone();
-    throw util::Error::format("upgrade of {} undone: {}", osname, e.what());
-  }
+  auto store_after = bind_created(ctx, sysroot, writer, *created, osname, events);
   const char* how = created->role == ostree::Role::Staged ? "staged" : "deployed";
   log::emit(log::Event::UpgradeStaged, log::Priority::Notice,
             fmt::format("{} {} ({}) with its images pinned", how, created->root_id,
