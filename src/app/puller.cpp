@@ -144,6 +144,56 @@ void pull_worker(ImageStore& store, const core::PullPlan& plan, const PullerOpti
   }
 }
 
+// Pulls every planned image with options.jobs workers; the reporter is called from one
+// thread at a time.
+std::vector<AttemptResult> pull_all(ImageStore& store, const core::PullPlan& plan,
+                                    const PullerOptions& options, const PullReporter& report) {
+  std::mutex report_mutex;
+  // A reporter that fails (a terminal gone, a JSON error) must not end a pulling thread:
+  // progress is lost, the pull goes on.
+  auto serialized = [&](const PullEvent& e) noexcept {
+    if (report) {
+      std::lock_guard lock(report_mutex);
+      try {
+        report(e);
+      } catch (...) {
+      }
+    }
+  };
+  std::vector<AttemptResult> results(plan.to_pull.size());
+  std::atomic<size_t> next{0};
+  std::vector<std::jthread> workers;
+  const size_t jobs =
+      std::clamp<size_t>(static_cast<size_t>(std::max(options.jobs, 1)), 1, plan.to_pull.size());
+  for (size_t w = 0; w < jobs; ++w) {
+    workers.emplace_back([&] { pull_worker(store, plan, options, serialized, next, results); });
+  }
+  workers.clear();  // joins them: results is complete
+  return results;
+}
+
+// A pulled image's outcome from ONE listing after all pulls: its ID and the digest the
+// reference got.
+PullOutcome pulled_outcome(const core::PlannedImage& p, const AttemptResult& result,
+                           const std::vector<StoredImage>& listing) {
+  PullOutcome outcome{p, std::nullopt, "", std::nullopt, true};
+  if (!result.id) {
+    outcome.error = result.error;
+    return outcome;
+  }
+  const auto& id = *result.id;
+  auto by_id = std::find_if(listing.begin(), listing.end(),
+                            [&](const StoredImage& s) { return !id.empty() && s.id == id; });
+  outcome.image = by_id != listing.end() ? std::optional(*by_id) : core::find_image(p.ref, listing);
+  if (outcome.image) {
+    outcome.digest = core::digest_for(p.ref, *outcome.image);
+  } else {
+    outcome.error = "pulling " + p.ref.as_written +
+                    ": podman reported success but the image is not in the store";
+  }
+  return outcome;
+}
+
 }  // namespace
 
 std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan,
@@ -166,52 +216,10 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
     }
     return outcomes;
   }
-
-  std::mutex report_mutex;
-  // A reporter that fails (a terminal gone, a JSON error) must not end a pulling thread:
-  // progress is lost, the pull goes on.
-  auto serialized = [&](const PullEvent& e) noexcept {
-    if (report) {
-      std::lock_guard lock(report_mutex);
-      try {
-        report(e);
-      } catch (...) {
-      }
-    }
-  };
-  std::vector<AttemptResult> results(plan.to_pull.size());
-  std::atomic<size_t> next{0};
-  {
-    std::vector<std::jthread> workers;
-    const size_t jobs =
-        std::clamp<size_t>(static_cast<size_t>(std::max(options.jobs, 1)), 1, plan.to_pull.size());
-    for (size_t w = 0; w < jobs; ++w) {
-      workers.emplace_back([&] { pull_worker(store, plan, options, serialized, next, results); });
-    }
-  }
-
-  // One listing for all pulled images: their IDs and the digest each reference got.
-  auto listing = store.list();
+  const auto results = pull_all(store, plan, options, report);
+  const auto listing = store.list();
   for (size_t i = 0; i < plan.to_pull.size(); ++i) {
-    const auto& p = plan.to_pull[i];
-    PullOutcome outcome{p, std::nullopt, "", std::nullopt, true};
-    if (!results[i].id) {
-      outcome.error = results[i].error;
-      outcomes.push_back(std::move(outcome));
-      continue;
-    }
-    const auto& id = *results[i].id;
-    auto by_id = std::find_if(listing.begin(), listing.end(),
-                              [&](const StoredImage& s) { return !id.empty() && s.id == id; });
-    outcome.image =
-        by_id != listing.end() ? std::optional(*by_id) : core::find_image(p.ref, listing);
-    if (outcome.image) {
-      outcome.digest = core::digest_for(p.ref, *outcome.image);
-    } else {
-      outcome.error = "pulling " + p.ref.as_written +
-                      ": podman reported success but the image is not in the store";
-    }
-    outcomes.push_back(std::move(outcome));
+    outcomes.push_back(pulled_outcome(plan.to_pull[i], results[i], listing));
   }
   return outcomes;
 }
