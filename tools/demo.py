@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(TOP, "tests/integration/lib"))
 sys.path.insert(0, os.path.join(TOP, "tests/integration"))
 
 import ostree_fixture  # noqa: E402
-from conftest import remove_tree  # noqa: E402
+from cleanup import remove_tree  # noqa: E402
 from images import Images  # noqa: E402
 from registry import Registry  # noqa: E402
 from rootpin import Rootpin  # noqa: E402

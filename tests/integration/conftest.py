@@ -5,8 +5,6 @@ registry data) and it is removed afterwards, including the immutable bits ostree
 on deployment directories.
 """
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -15,27 +13,12 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 
 import podman_leg  # noqa: E402  (after the path change)
+from cleanup import remove_tree  # noqa: E402,F401  (tests and libraries import it from here too)
 
 ROOTPIN_BIN = os.environ.get("ROOTPIN_BIN", "")
 QUADLET_SCAN_BIN = os.environ.get("QUADLET_SCAN_BIN", "")
 SOURCE_DIR = os.environ.get("ROOTPIN_SOURCE_DIR",
                             os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-
-
-def remove_tree(path, ignore_errors=True):
-    """rm -rf that also clears ostree's immutable attribute first. The crash sweeps pass
-    ignore_errors=False: a start state they cannot restore must fail loudly."""
-    if not os.path.lexists(path):
-        return
-    subprocess.run(["chattr", "-R", "-i", path], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    # podman may leave overlay mounts in a private store; unmount them before removing.
-    with open("/proc/self/mounts") as f:
-        mounts = [line.split()[1] for line in f]
-    for m in sorted((m for m in mounts if m == path or m.startswith(path + "/")), reverse=True):
-        subprocess.run(["umount", "-l", m], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    shutil.rmtree(path, ignore_errors=ignore_errors)
 
 
 @pytest.fixture

@@ -89,7 +89,7 @@ def built_root(tmp_path_factory):
     finally:
         subprocess.run(podman + ["rm", "-a", "-f"], capture_output=True)
         subprocess.run(podman + ["system", "reset", "-f"], capture_output=True)
-        from conftest import remove_tree
+        from cleanup import remove_tree
         remove_tree(tmp)
 
 

@@ -31,7 +31,7 @@ import subprocess
 import time
 
 import podman_leg
-from conftest import remove_tree
+from cleanup import remove_tree
 from processes import leftover_processes
 from rootpin import STRACE_SANITIZER_ENV
 
