@@ -37,6 +37,23 @@ void print_plain(const quadlet_scan::ScanResult& result) {
   }
 }
 
+// One buffer, written out whenever it holds 64 KiB: 10,000 units' JSON would otherwise
+// grow one string to megabytes, page by page (tools/bench scan).
+void print_json(const quadlet_scan::ScanResult& result) {
+  constexpr std::size_t kChunk = 64 * 1024;
+  std::string out;
+  out.reserve(2 * kChunk);
+  for (const auto& u : result.units) {
+    quadlet_scan::append_json_line(out, u);
+    out += '\n';
+    if (out.size() >= kChunk) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
 // --etc-from: the root whose /etc changes the scanned (staged) root will inherit.
 bool inherit_etc(quadlet_scan::RootDir& root, const std::string& etc_from) {
   auto from = quadlet_scan::RootDir::open(etc_from);
@@ -92,12 +109,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (json) {
-    std::string out;
-    for (const auto& u : result->units) {
-      out += quadlet_scan::to_json_line(u);
-      out += '\n';
-    }
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    print_json(*result);
   } else {
     print_plain(*result);
   }
@@ -105,5 +117,8 @@ int main(int argc, char** argv) {
     std::perror("quadlet-scan: stdout");
     return kExitUsage;
   }
-  return result->all_resolved() ? kExitOk : kExitUnitFailed;
+  // The kernel frees a scan's memory at once; tearing 10,000 results down one by one cost
+  // 5% of a scan (tools/bench scan). stdout is flushed and checked above.
+  std::fflush(stderr);
+  std::_Exit(result->all_resolved() ? kExitOk : kExitUnitFailed);
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -101,8 +102,19 @@ private:
   RootDir(Fd fd, std::string display_name);
   static std::expected<std::string, Error> read_link_at(int dirfd, std::string_view name,
                                                         std::string_view display_path);
+  std::expected<Fd, Error> open_for_read(std::string_view path, Symlinks symlinks) const;
+
+  // The directory of the last file read, held open: a search path's units are read one
+  // after another from the same directory (see open_for_read).
+  struct ParentCache {
+    std::mutex mutex;
+    std::string path;
+    Fd fd;
+  };
+
   Fd fd_;
   std::string display_name_;
+  std::unique_ptr<ParentCache> parent_cache_ = std::make_unique<ParentCache>();
   std::shared_ptr<const EtcOverlay> overlay_;  // shared: RootDir stays cheap to move
 };
 

@@ -84,5 +84,7 @@ std::expected<ScanResult, Error> scan_root(const RootDir& root, const ScanOption
 
 // One JSON object (no newline) in the design's --json format; keys present only when set.
 std::string to_json_line(const UnitResult& unit);
+// The same, appended to out (a whole scan's output is one buffer).
+void append_json_line(std::string& out, const UnitResult& unit);
 
 }  // namespace quadlet_scan

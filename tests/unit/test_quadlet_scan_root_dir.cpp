@@ -361,3 +361,30 @@ TEST_CASE("root_dir: a kernel without openat2 is a clear error, never a fallback
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("root_dir: reads from the directory held open resolve as from the root") {
+  Fixture f;
+  f.tmp.write("root/usr/share/u/a.container", "a");
+  f.link("usr/share/u/abs.container", "/etc/passwd");
+  f.link("usr/share/u/esc.container", "../../../../outside/passwd");
+  f.link("usr/share/u/dir", "/usr/lib");
+  REQUIRE(::mkfifo((f.tmp / "root/usr/share/u/fifo.container").c_str(), 0644) == 0);
+  auto root = f.root();
+  // a.container puts /usr/share/u in the cache; each link after it must still resolve in
+  // the root, never beneath the cached directory, and never outside.
+  REQUIRE(root.read_file("/usr/share/u/a.container") == std::string("a"));
+  CHECK(root.read_file("/usr/share/u/abs.container") == std::string("root-passwd"));
+  REQUIRE(root.read_file("/usr/share/u/a.container").has_value());
+  auto esc = root.read_file("/usr/share/u/esc.container");
+  check_no_canary(esc);
+  CHECK_FALSE(esc.has_value());
+  CHECK(root.read_file("/usr/share/u/dir/x.conf") == std::string("x"));
+  CHECK(root.read_file("/usr/share/u/../u/a.container") == std::string("a"));
+  auto fifo = root.read_file("/usr/share/u/fifo.container");
+  REQUIRE_FALSE(fifo.has_value());
+  CHECK(fifo.error().message.find("FIFO") != std::string::npos);
+  // The directory held open is replaced: a file of the same name there now is read.
+  REQUIRE(root.read_file("/usr/lib/x.conf") == std::string("x"));
+  f.tmp.write("root/usr/share/u/a.container", "a2");
+  CHECK(root.read_file("/usr/share/u/a.container") == std::string("a2"));
+}
