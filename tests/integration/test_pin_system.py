@@ -270,3 +270,24 @@ def test_rmi_of_one_of_several_tags_is_noticed_and_put_back(roots):
     assert f"{a} -> " in out and "0 pulled" in out
     assert roots.names() == sorted([a, latest])
     roots.rootpin(*SYSTEM, "check", check=0)
+
+
+def test_upgrade_whose_image_cannot_be_pulled_is_undone_and_leaves_no_placeholder(roots):
+    a, good = roots.push("acme/a", "1"), roots.push("acme/good", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    old_root = roots.sysroot.root_ids()[0]
+    before = (roots.sysroot.root_ids(), roots.ledger(), set(placeholders(roots.podman)))
+    missing = f"{roots.registry.host}/acme/missing:1"
+    roots.commit({"a.image": image_unit(a), "good.image": image_unit(good),
+                  "zz.image": image_unit(missing)}, "2.0")
+    out = roots.rootpin(*SYSTEM, "upgrade")
+    assert out.returncode == 1, out.stderr
+    assert missing in out.stderr and "zz.image" in out.stderr
+    # The new deployment is undone, the ledger as before, no placeholder for the new root
+    # (good:1 was pulled and held, then let go again), the live root's images still held.
+    assert (roots.sysroot.root_ids(), roots.ledger(), set(placeholders(roots.podman))) == before
+    held = placeholders(roots.podman)
+    assert {c["Labels"]["io.rootpin.root"] for c in held.values()} == {old_root}
+    assert [c["Labels"]["io.rootpin.holder"] for c in held.values()] == ["a.image"]
+    assert roots.names() == [a]
