@@ -57,7 +57,8 @@ BootReport boot(Context& ctx, std::optional<int> index, Events& events) {
   // root's image; otherwise from a listing of the store now.
   std::optional<core::BootPlan> plan = core::plan_boot(*record, kept.listing);
   if (cached && kept.repulled == 0) {
-    if (!plan->retags.empty() || !plan->missing.empty()) plan = core::plan_boot(*record, store.list());
+    if (!plan->retags.empty() || !plan->missing.empty())
+      plan = core::plan_boot(*record, store.list());
     else log::debug("the store is unchanged since rootpin listed it: no podman run");
   }
   for (const auto& retag : plan->retags) {

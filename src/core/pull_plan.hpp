@@ -16,7 +16,7 @@ namespace rootpin::core {
 struct PullWant {
   std::string reference;  // as written
   quadlet_scan::PullOptions options;
-  std::string wanted_by;  // "admin pin", "web.container in fedora/abc.0", ...
+  std::string wanted_by;      // "admin pin", "web.container in fedora/abc.0", ...
   std::string key = {};       // what in the unit named it: "Image", "Mount", "Yaml"
   std::string named_at = {};  // its file:line in the root
 };

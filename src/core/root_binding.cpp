@@ -82,8 +82,7 @@ std::expected<ledger::RootRecord, std::string> record_of_root(
       continue;
     }
     record.images.push_back(ledger::BoundImage{unit_of(want), want.reference, outcome->digest,
-                                               outcome->image->id, now, want.key,
-                                               want.named_at});
+                                               outcome->image->id, now, want.key, want.named_at});
   }
   if (!failures.empty()) {
     std::string message = fmt::format("cannot bind {}: ", root_id);

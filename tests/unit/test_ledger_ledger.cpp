@@ -175,15 +175,15 @@ TEST_CASE("ledger: held digests and ids cover roots and pins") {
 TEST_CASE("ledger: several images per unit, each with its digest, key and file:line") {
   Ledger l;
   const std::string at = "/usr/share/containers/systemd/";
-  l.set_root(RootRecord{
-      .root_id = "fedora/3a8c.0",
-      .bound_at = "t",
-      .images = {BoundImage{"web.container", "quay.io/acme/web:1", "sha256:aaa", "id-a", "t",
-                            "Image", at + "web.container:2"},
-                 BoundImage{"web.container", "quay.io/acme/assets:7", "sha256:bbb", "id-b", "t",
-                            "Mount", at + "web.container:4"},
-                 BoundImage{"etcd.kube", "quay.io/coreos/etcd:3", "sha256:ccc", "id-c", "t",
-                            "Yaml", at + "etcd.yaml:9"}}});
+  l.set_root(
+      RootRecord{.root_id = "fedora/3a8c.0",
+                 .bound_at = "t",
+                 .images = {BoundImage{"web.container", "quay.io/acme/web:1", "sha256:aaa", "id-a",
+                                       "t", "Image", at + "web.container:2"},
+                            BoundImage{"web.container", "quay.io/acme/assets:7", "sha256:bbb",
+                                       "id-b", "t", "Mount", at + "web.container:4"},
+                            BoundImage{"etcd.kube", "quay.io/coreos/etcd:3", "sha256:ccc", "id-c",
+                                       "t", "Yaml", at + "etcd.yaml:9"}}});
   const std::string text = serialize_ledger(l);
   CHECK(text.find("\"key\": \"Mount\"") != std::string::npos);
   CHECK(text.find("\"named_at\": \"" + at + "etcd.yaml:9\"") != std::string::npos);
