@@ -106,9 +106,9 @@ std::optional<Deployment> Sysroot::pull_and_deploy(const std::string& osname) {
   OstreeSysroot* sysroot = sysroot_.get();
   const char* revision = pulled.new_checksum->c_str();
   // The merge deployment gives the new one its /etc changes (the booted one when booted).
-  OstreeDeployment* merge = ostree_sysroot_get_merge_deployment(sysroot, osname.c_str());
+  // (transfer full): this reference is ours already, as in Sysroot::merge_deployment.
   g_autoptr(OstreeDeployment) merge_ref =
-      merge != nullptr ? OSTREE_DEPLOYMENT(g_object_ref(merge)) : nullptr;
+      ostree_sysroot_get_merge_deployment(sysroot, osname.c_str());
   g_autoptr(OstreeDeployment) created = nullptr;
   GError* error = nullptr;
   const std::string context = "deploying " + pulled.refspec + " (" + *pulled.new_checksum + ")";
