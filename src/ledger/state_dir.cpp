@@ -185,6 +185,46 @@ void remove_stale_temps(int dirfd) {
   }
 }
 
+// load()'s fallback when ledger.json is missing or unusable: the previous generation, or an
+// empty ledger when there is none or it is corrupt too.
+StateDir::Loaded from_previous(int dirfd, const std::string& dir, StateDir::Loaded out,
+                               Presence current_presence, bool may_move) {
+  const std::string current = join(dir, StateDir::kLedgerName);
+  const std::string previous = join(dir, StateDir::kPrevName);
+  FileContent prev = read_file(dirfd, dir, StateDir::kPrevName);
+  if (prev.presence == Presence::Missing) {
+    if (current_presence == Presence::Present) {
+      out.recovered = true;
+      out.warnings.push_back(fmt::format(
+          "no previous generation {}: starting from an empty ledger; admin pins are lost and "
+          "roots will be rebuilt by rescanning the live deployments",
+          previous));
+    }
+    return out;
+  }
+  out.recovered = true;
+  auto parsed = parse_ledger_detailed(prev.text);
+  if (parsed) {
+    out.ledger = std::move(*parsed);
+    out.warnings.push_back(fmt::format(
+        "{} {}; using the previous generation {}; roots will be rebuilt by rescanning the live "
+        "deployments",
+        current, current_presence == Presence::Present ? "was unusable" : "is missing", previous));
+    return out;
+  }
+  if (parsed.error().kind == ParseError::Kind::FutureVersion) {
+    throw Error::format("{}: {}", previous, parsed.error().message);
+  }
+  MoveAside moved = may_move ? move_aside(dirfd, dir, StateDir::kPrevName, prev)
+                             : MoveAside{MoveResult::Failed, ""};
+  out.warnings.push_back(fmt::format(
+      "previous generation {} is corrupt too ({}){}; starting from an empty ledger; admin pins "
+      "are lost and roots will be rebuilt by rescanning the live deployments",
+      previous, parsed.error().message,
+      moved.result == MoveResult::Moved ? "; moved it aside to " + moved.detail : ""));
+  return out;
+}
+
 }  // namespace
 
 StateDir StateDir::open(const std::string& path, Create create) {
@@ -229,7 +269,6 @@ StateDir::Loaded StateDir::load(const util::DirLock* writer) {
   }
   const bool may_move = writer != nullptr;
   const std::string current = ledger_path();
-  const std::string previous = join(path_, kPrevName);
   for (int attempt = 0; attempt < kLoadAttempts; ++attempt) {
     Loaded out;
     FileContent file = read_file(fd_.get(), path_, kLedgerName);
@@ -261,38 +300,7 @@ StateDir::Loaded StateDir::load(const util::DirLock* writer) {
                               parsed.error().message, moved.detail));
       }
     }
-    FileContent prev = read_file(fd_.get(), path_, kPrevName);
-    if (prev.presence == Presence::Missing) {
-      if (file.presence == Presence::Present) {
-        out.recovered = true;
-        out.warnings.push_back(fmt::format(
-            "no previous generation {}: starting from an empty ledger; admin pins are lost and "
-            "roots will be rebuilt by rescanning the live deployments",
-            previous));
-      }
-      return out;
-    }
-    out.recovered = true;
-    auto parsed = parse_ledger_detailed(prev.text);
-    if (parsed) {
-      out.ledger = std::move(*parsed);
-      out.warnings.push_back(fmt::format(
-          "{} {}; using the previous generation {}; roots will be rebuilt by rescanning the live "
-          "deployments",
-          current, file.presence == Presence::Present ? "was unusable" : "is missing", previous));
-      return out;
-    }
-    if (parsed.error().kind == ParseError::Kind::FutureVersion) {
-      throw Error::format("{}: {}", previous, parsed.error().message);
-    }
-    MoveAside moved = may_move ? move_aside(fd_.get(), path_, kPrevName, prev)
-                               : MoveAside{MoveResult::Failed, ""};
-    out.warnings.push_back(fmt::format(
-        "previous generation {} is corrupt too ({}){}; starting from an empty ledger; admin pins "
-        "are lost and roots will be rebuilt by rescanning the live deployments",
-        previous, parsed.error().message,
-        moved.result == MoveResult::Moved ? "; moved it aside to " + moved.detail : ""));
-    return out;
+    return from_previous(fd_.get(), path_, std::move(out), file.presence, may_move);
   }
   throw Error::format("cannot load {}: it keeps changing while being read", current);
 }
