@@ -72,12 +72,13 @@ BindReport bind_directory(Context& ctx, const BindRequest& args, LedgerWriter* w
   if (!root) {
     throw util::Error::format("opening root {}: {}", args.root_dir, root.error().to_string());
   }
+  StoreUndo undo(ctx.image_store(), writer, "the bind of " + args.root_id);
   auto outcome = bind_root(*root, args.root_id, ctx.image_store(), ctx.puller_options(), mode,
                            events, held_now(ctx, writer));
   if (mode == BindMode::Bind) {
     outcome.record->held_dir = std::filesystem::absolute(args.root_dir).lexically_normal().string();
     hold_new_record(ctx, writer->ledger, *outcome.record, outcome.outcomes, outcome.store_after,
-                    events);
+                    events, undo);
     writer->ledger.set_root(*outcome.record);
     writer->save();
   }
@@ -93,11 +94,14 @@ struct DeploymentBind {
 // Binds one deployment. A staged root on a booted host is held back from finalization
 // (StagedBind) until its record is saved, and released only if it is still the staged
 // deployment then: another tool may have staged a newer one meanwhile (the lock is global).
+// A failure before the save takes back what the bind added to the store (`undo`, destroyed
+// before `tx`: the lock stays while it does).
 DeploymentBind bind_deployment(Context& ctx, ostree::Sysroot& sysroot,
                                const ostree::Deployment& deployment, LedgerWriter* writer,
                                BindMode mode, Events& events) {
   const std::string& root_id = deployment.root_id;
   StagedBind tx(root_id);
+  StoreUndo undo(ctx.image_store(), writer, "the bind of " + root_id);
   if (deployment.role == ostree::Role::Staged && sysroot.is_booted() && mode == BindMode::Bind) {
     tx.hold();
   }
@@ -109,7 +113,7 @@ DeploymentBind bind_deployment(Context& ctx, ostree::Sysroot& sysroot,
     if (mode == BindMode::Bind) {
       // Pull, then placeholder (pin mode system), then record; lost holds are repaired too.
       hold_new_record(ctx, writer->ledger, *outcome.record, outcome.outcomes, outcome.store_after,
-                      events);
+                      events, undo);
       tx.commit(*writer, *outcome.record, [&] {
         sysroot.reload();
         result.staged = sysroot.staged();

@@ -131,7 +131,7 @@ void inherit_etc(quadlet_scan::RootDir& root, const ostree::Sysroot& sysroot,
 void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes) {
   std::vector<std::string> ids;
   for (const auto& o : outcomes) {
-    if (o.pulled && o.image) {
+    if (o.new_image && o.image) {
       ids.push_back(o.image->id);
     }
   }

@@ -81,8 +81,8 @@ quadlet_scan::RootDir open_deployment_root(const ostree::Sysroot& sysroot,
 void inherit_etc(quadlet_scan::RootDir& root, const ostree::Sysroot& sysroot,
                  const std::string& osname, const std::string& root_id);
 
-// Undoes a failed command's own pulls (outcomes pulled now), so that the store is as the
-// command found it. A removal that fails is a warning.
+// Undoes a failed command's own pulls (the images it brought: PullOutcome::new_image), so
+// that the store is as the command found it. A removal that fails is a warning.
 void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>& outcomes);
 
 // A logind shutdown inhibitor ("block") while images are pulled, so that a reboot started

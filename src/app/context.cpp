@@ -66,7 +66,9 @@ void LedgerWriter::save() {
   // After SIGINT/SIGTERM nothing new is recorded: the command fails as any failure does
   // (a staged root keeps its finalization lock, an upgrade is undone).
   util::throw_if_interrupted("saving the ledger");
-  if (auto problem = dir.save(ledger, lock)) {
+  auto problem = dir.save(ledger, lock);
+  ++saves;
+  if (problem) {
     log::warning(*problem);
   }
 }

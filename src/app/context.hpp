@@ -3,6 +3,7 @@
 // built lazily so that `rootpin status` on a host without podman still works and unit tests
 // can hand in fakes.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@ struct LedgerWriter {
   util::DirLock lock;
   ledger::Ledger ledger;
   bool recovered = false;
+  std::size_t saves = 0;  // how often this writer saved (StoreUndo: recorded or not)
 
   // Saves; a ledger saved but maybe not durable is a warning, not a failure (the work it
   // records is done and must not be undone). Refuses (throws) once rootpin got a SIGINT or

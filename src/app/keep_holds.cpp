@@ -43,7 +43,7 @@ quadlet_scan::PullOptions options_for(const core::Hold& hold,
 
 // Pulls the lost images again and puts their tags back; returns how many came back.
 std::size_t repull(Context& ctx, ledger::Ledger& ledger, const std::vector<core::Hold>& lost,
-                   Events& events, const std::vector<core::PullWant>& known) {
+                   Events& events, const std::vector<core::PullWant>& known, StoreUndo* undo) {
   auto& store = ctx.image_store();
   std::vector<core::PullWant> wants;
   for (const auto& h : lost) {
@@ -56,6 +56,9 @@ std::size_t repull(Context& ctx, ledger::Ledger& ledger, const std::vector<core:
   }
   auto outcomes = run_pulls(store, *plan, ctx.puller_options(), {});
   record_pulled(ledger, store.pin_mode(), outcomes);
+  if (undo != nullptr) {
+    undo->pulled(outcomes);
+  }
   std::size_t back = 0;
   for (const auto& o : outcomes) {
     const std::string holders = fmt::format("{}", fmt::join(o.planned.wanted_by, ", "));
@@ -112,7 +115,7 @@ void record_pulled(ledger::Ledger& ledger, core::PinMode mode,
     return;
   }
   for (const auto& o : outcomes) {
-    if (o.pulled && o.image) {
+    if (o.new_image && o.image) {
       ledger.add_pulled({o.image->id, o.planned.ref.as_written, util::now_rfc3339()});
     }
   }
@@ -122,12 +125,13 @@ std::vector<core::StoredImage> hold_new_record(Context& ctx, ledger::Ledger& led
                                                const ledger::RootRecord& record,
                                                const std::vector<core::PullOutcome>& outcomes,
                                                std::vector<core::StoredImage> listing,
-                                               Events& events) {
+                                               Events& events, StoreUndo& undo) {
   ledger::Ledger next = ledger;
   next.set_root(record);
   record_pulled(next, ctx.image_store().pin_mode(), outcomes);
+  undo.pulled(outcomes);
   auto kept = keep_holds(ctx, next, std::move(listing), holds_from_ledger(ledger), events,
-                         wants_of(outcomes));
+                         wants_of(outcomes), &undo);
   ledger.pulled = next.pulled;
   return std::move(kept.listing);
 }
@@ -142,14 +146,14 @@ std::vector<core::PullWant> wants_of(const std::vector<core::PullOutcome>& outco
 
 KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::StoredImage> listing,
                      const std::vector<core::Hold>& before, Events& events,
-                     const std::vector<core::PullWant>& known) {
+                     const std::vector<core::PullWant>& known, StoreUndo* undo) {
   auto& store = ctx.image_store();
   const auto holds = holds_from_ledger(ledger);
   KeptHolds kept;
   const auto containers = store.containers();
   auto plan = core::plan_holding(store.pin_mode(), holds, listing, containers);
   if (!plan.lost_image.empty()) {
-    kept.repulled = repull(ctx, ledger, plan.lost_image, events, known);
+    kept.repulled = repull(ctx, ledger, plan.lost_image, events, known, undo);
     listing = store.list();
     plan = core::plan_holding(store.pin_mode(), holds, listing, containers);
     kept.still_lost = plan.lost_image;
@@ -159,6 +163,9 @@ KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::Sto
     const auto& p = plan.create[i];
     const auto& hold = plan.lost_placeholder[i];
     store.create_placeholder(p);
+    if (undo != nullptr) {
+      undo->created(p);
+    }
     ++kept.placeholders_created;
     const bool is_new = std::none_of(before.begin(), before.end(), [&](const core::Hold& b) {
       return b.root == hold.root && core::holder_label(b) == core::holder_label(hold) &&

@@ -9,6 +9,7 @@
 
 #include "src/app/context.hpp"
 #include "src/app/events.hpp"
+#include "src/app/store_undo.hpp"
 #include "src/core/holding.hpp"
 #include "src/core/pull_outcome.hpp"
 #include "src/core/pull_plan.hpp"
@@ -30,10 +31,11 @@ struct KeptHolds {
 // placeholder (pin mode system) is created. Repairs of holds that were in `before` (the
 // holds as the ledger was loaded) are told to `events` and logged; new holds get theirs
 // quietly. `listing` is the store as the caller last listed it. Images rootpin pulls are
-// recorded in ledger.pulled. Throws util::Error when a placeholder cannot be created.
+// recorded in ledger.pulled, and with what it creates in `undo` (when given) as it goes.
+// Throws util::Error when a placeholder cannot be created.
 KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::StoredImage> listing,
                      const std::vector<core::Hold>& before, Events& events,
-                     const std::vector<core::PullWant>& known = {});
+                     const std::vector<core::PullWant>& known = {}, StoreUndo* undo = nullptr);
 
 // Puts the holders' lost tags (core::plan_lost_tags) back on their recorded images, each told
 // to `events` and logged, and returns `listing` with them; a dry run changes only the
@@ -44,20 +46,23 @@ std::vector<core::StoredImage> restore_lost_tags(core::ImageStore& store,
                                                  std::vector<core::StoredImage> listing,
                                                  Events& events, bool dry_run = false);
 
-// Records the images a run pulled as rootpin's own (pin mode system: gc may remove only
-// those); pin mode store records nothing (every image of its store is rootpin's).
+// Records the images a run brought into the store (PullOutcome::new_image) as rootpin's own
+// (pin mode system: gc may remove only those; another name pulled for an image the host had
+// leaves it the host's); pin mode store records nothing (every image of its store is
+// rootpin's).
 void record_pulled(ledger::Ledger& ledger, core::PinMode mode,
                    const std::vector<core::PullOutcome>& outcomes);
 
 // Before a root's record is saved (pull, then placeholder, then record): keeps the holds of
 // the ledger with `record` in it (placeholders, lost images) and puts the images this bind
-// pulled into writer.ledger.pulled; the caller then records the root and saves. Returns the
-// store afterwards.
+// pulled into writer.ledger.pulled; the caller then records the root and saves. What it
+// creates goes into `undo`, which takes it back if the command fails before the save.
+// Returns the store afterwards.
 std::vector<core::StoredImage> hold_new_record(Context& ctx, ledger::Ledger& ledger,
                                                const ledger::RootRecord& record,
                                                const std::vector<core::PullOutcome>& outcomes,
                                                std::vector<core::StoredImage> listing,
-                                               Events& events);
+                                               Events& events, StoreUndo& undo);
 
 // The wants behind pull outcomes (references and pull options), for keep_holds' `known`.
 std::vector<core::PullWant> wants_of(const std::vector<core::PullOutcome>& outcomes);

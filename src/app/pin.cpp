@@ -26,6 +26,7 @@ PinReport pin(Context& ctx, const PinRequest& request, Events& events) {
   // The lock is held from the listing to the save, so a gc cannot remove an image between.
   auto writer = ctx.open_ledger_for_writing();
   auto& store = ctx.image_store();
+  StoreUndo undo(store, &writer, "the pin");
   auto listing = store.list();
   auto plan = core::plan_pulls(wants, listing);
   if (!plan) {
@@ -53,13 +54,14 @@ PinReport pin(Context& ctx, const PinRequest& request, Events& events) {
   }
   // Pull, then placeholder (pin mode system), then record; lost holds are repaired too.
   record_pulled(writer.ledger, store.pin_mode(), outcomes);
+  undo.pulled(outcomes);
   for (const auto& o : outcomes) {
     if (o.pulled) {
       std::erase_if(listing, [&](const auto& img) { return img.id == o.image->id; });
       listing.push_back(*o.image);
     }
   }
-  keep_holds(ctx, writer.ledger, std::move(listing), before, events, wants_of(outcomes));
+  keep_holds(ctx, writer.ledger, std::move(listing), before, events, wants_of(outcomes), &undo);
   writer.save();
   for (const auto& [record, pulled] : report.pinned) {
     log::emit(log::Event::ImagePinned, log::Priority::Notice,

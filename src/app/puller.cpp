@@ -172,10 +172,11 @@ std::vector<AttemptResult> pull_all(ImageStore& store, const core::PullPlan& pla
   return results;
 }
 
-// A pulled image's outcome from ONE listing after all pulls: its ID and the digest the
-// reference got.
+// A pulled image's outcome from ONE listing after all pulls: its ID, the digest the
+// reference got, and whether the store had that image before (`listed_before`).
 PullOutcome pulled_outcome(const core::PlannedImage& p, const AttemptResult& result,
-                           const std::vector<StoredImage>& listing) {
+                           const std::vector<StoredImage>& listing,
+                           const std::vector<std::string>& listed_before) {
   PullOutcome outcome{p, std::nullopt, "", std::nullopt, true};
   if (!result.id) {
     outcome.error = result.error;
@@ -187,6 +188,8 @@ PullOutcome pulled_outcome(const core::PlannedImage& p, const AttemptResult& res
   outcome.image = by_id != listing.end() ? std::optional(*by_id) : core::find_image(p.ref, listing);
   if (outcome.image) {
     outcome.digest = core::digest_for(p.ref, *outcome.image);
+    outcome.new_image = std::find(listed_before.begin(), listed_before.end(), outcome.image->id) ==
+                        listed_before.end();
   } else {
     outcome.error = "pulling " + p.ref.as_written +
                     ": podman reported success but the image is not in the store";
@@ -219,7 +222,7 @@ std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan
   const auto results = pull_all(store, plan, options, report);
   const auto listing = store.list();
   for (size_t i = 0; i < plan.to_pull.size(); ++i) {
-    outcomes.push_back(pulled_outcome(plan.to_pull[i], results[i], listing));
+    outcomes.push_back(pulled_outcome(plan.to_pull[i], results[i], listing, plan.listed_ids));
   }
   return outcomes;
 }

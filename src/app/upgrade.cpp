@@ -23,9 +23,10 @@ namespace {
 // No new commit: the live roots must still have their images. A recorded root's missing
 // image is pulled again (by the recorded digest: the root was bound with that image, not
 // with whatever the tag names today); a live root without a record is bound now.
-// Returns the store as it is afterwards.
+// Returns the store as it is afterwards; what it pulls goes into `undo`.
 std::vector<core::StoredImage> verify_live_roots(Context& ctx, const ostree::Sysroot& sysroot,
-                                                 LedgerWriter& writer, Events& events) {
+                                                 LedgerWriter& writer, Events& events,
+                                                 StoreUndo& undo) {
   auto& store = ctx.image_store();
   std::vector<core::PullWant> wants;
   for (const auto& d : sysroot.deployments()) {
@@ -36,6 +37,7 @@ std::vector<core::StoredImage> verify_live_roots(Context& ctx, const ostree::Sys
                     BindMode::Bind, events, holds_from_ledger(writer.ledger));
       writer.ledger.set_root(std::move(*outcome.record));
       record_pulled(writer.ledger, store.pin_mode(), outcome.outcomes);
+      undo.pulled(outcome.outcomes);
       continue;
     }
     // The record has the digests; the root's units have the pull options (auth, TLS).
@@ -66,6 +68,7 @@ std::vector<core::StoredImage> verify_live_roots(Context& ctx, const ostree::Sys
   const auto inhibitor = inhibit_shutdown_while_pulling();
   const auto outcomes = run_pulls(store, *plan, ctx.puller_options(), {});
   record_pulled(writer.ledger, store.pin_mode(), outcomes);
+  undo.pulled(outcomes);
   for (const auto& o : outcomes) {
     if (o.error) {
       throw util::Error::format("re-pulling {} for {}: {}", o.planned.ref.as_written,
@@ -99,10 +102,12 @@ void check_only(Context& ctx, ostree::Sysroot& sysroot, const std::string& osnam
 }
 
 // 4.–6. of the upgrade: the new root's images pulled, held and recorded, or the new root
-// undone (any exception). Returns the store as the bind left it.
+// undone (any exception), then what it added to the store (`undo`, destroyed last).
+// Returns the store as the bind left it.
 std::vector<core::StoredImage> bind_created(Context& ctx, ostree::Sysroot& sysroot,
                                             LedgerWriter& writer, const ostree::Deployment& created,
                                             const std::string& osname, Events& events) {
+  StoreUndo undo(ctx.image_store(), &writer, "the upgrade of " + osname);
   StagedBind tx(created.root_id);
   try {
     // 4. a staged root must not be finalized at shutdown while its images are missing
@@ -117,7 +122,7 @@ std::vector<core::StoredImage> bind_created(Context& ctx, ostree::Sysroot& sysro
     const std::size_t images = outcome.record->images.size();
     // Pull, then placeholder (pin mode system), then record.
     auto store_after = hold_new_record(ctx, writer.ledger, *outcome.record, outcome.outcomes,
-                                       std::move(outcome.store_after), events);
+                                       std::move(outcome.store_after), events, undo);
     tx.commit(writer, std::move(*outcome.record));
     log::emit(log::Event::RootBound, log::Priority::Info,
               fmt::format("bound {}: {} images ({} pulled, {} already present)", created.root_id,
@@ -125,8 +130,9 @@ std::vector<core::StoredImage> bind_created(Context& ctx, ostree::Sysroot& sysro
               log::Fields{created.root_id, "", ""});
     return store_after;
   } catch (...) {
-    // 6. failure (any exception): undo the new deployment. Earlier roots, pins and images
-    // are as they were: bind_root removed what it pulled and the ledger was not saved.
+    // 6. failure (any exception): undo the new deployment; then `undo` removes the
+    // placeholders and images this bind added. Earlier roots, pins and images are as they
+    // were: the ledger was not saved.
     const util::Error e = util::current_error();
     log::emit(log::Event::UpgradeFailed, log::Priority::Error,
               fmt::format("upgrade of {} failed: {}", osname, e.what()),
@@ -171,7 +177,9 @@ UpgradeReport upgrade(Context& ctx, const UpgradeRequest& args, Events& events) 
     events.no_update(osname, true);
     // ... and their placeholders (pin mode system).
     const auto before = holds_from_ledger(writer.ledger);
-    keep_holds(ctx, writer.ledger, verify_live_roots(ctx, sysroot, writer, events), before, events);
+    StoreUndo undo(ctx.image_store(), &writer, "the verification of " + osname + "'s live roots");
+    keep_holds(ctx, writer.ledger, verify_live_roots(ctx, sysroot, writer, events, undo), before,
+               events, {}, &undo);
     writer.save();
     return UpgradeReport{osname, false, {}};
   }

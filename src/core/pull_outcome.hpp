@@ -16,6 +16,9 @@ struct PullOutcome {
   std::string digest;                // manifest digest for the reference
   std::optional<std::string> error;  // the pull failed after every try
   bool pulled = false;               // pulled now (false: was present)
+  // Pulled now AND its image ID was not in the store before (PullPlan::listed_ids): an image
+  // this run brought, not another name for one the store had.
+  bool new_image = false;
 };
 
 }  // namespace rootpin::core

@@ -26,6 +26,9 @@ std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wan
     }
   }
   PullPlan plan;
+  for (const auto& image : listing) {
+    plan.listed_ids.push_back(image.id);
+  }
   for (auto& p : unique) {
     // --all-tags asks for every tag of the repository: the listing cannot tell whether
     // the registry has new ones, so such a want is always pulled.

@@ -31,6 +31,9 @@ struct PlannedImage {
 struct PullPlan {
   std::vector<PlannedImage> present;
   std::vector<PlannedImage> to_pull;
+  // The image IDs of the listing it was planned against: what the store had before any
+  // pull (a pull that only names one of them again brings no new image).
+  std::vector<std::string> listed_ids;
 
   bool noop() const { return to_pull.empty(); }
 };

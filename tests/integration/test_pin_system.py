@@ -9,7 +9,7 @@ import pytest
 
 from images import Images
 from registry import Registry
-from roots_env import Env, image_unit
+from roots_env import LATE_FAULTS, Env, clear_late_fault, image_unit, late_fault
 from rootpin import Rootpin
 
 SYSTEM = ("--pin-mode", "system")
@@ -291,3 +291,93 @@ def test_upgrade_whose_image_cannot_be_pulled_is_undone_and_leaves_no_placeholde
     assert {c["Labels"]["io.rootpin.root"] for c in held.values()} == {old_root}
     assert [c["Labels"]["io.rootpin.holder"] for c in held.values()] == ["a.image"]
     assert roots.names() == [a]
+
+
+def state(roots):
+    return (roots.sysroot.root_ids(), roots.ledger(), set(placeholders(roots.podman)),
+            roots.images())
+
+
+@pytest.mark.parametrize("fault", LATE_FAULTS)
+def test_upgrade_failing_after_its_placeholders_leaves_the_store_as_it_was(roots, fault):
+    """A failure after the new root's placeholders exist (a later create, the ledger's save)
+    undoes the new root, its placeholders and the images the upgrade pulled; what was there
+    before (the live root's hold, an image the host had) stays, and nothing leaks."""
+    a, hosts, n1, n2 = (roots.push(f"acme/{n}", "1") for n in ("a", "hosts", "n1", "n2"))
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    roots.podman("pull", "-q", "--tls-verify=false", hosts)  # the host's own image
+    units = {"a.image": image_unit(a), "hosts.image": image_unit(hosts),
+             "n1.image": image_unit(n1), "n2.image": image_unit(n2)}
+    roots.commit(units, "2.0")
+    before = state(roots)
+    out = roots.rootpin(*SYSTEM, "upgrade", podman=late_fault(roots.tmp, roots.state, fault))
+    assert out.returncode == 1 and "undone" in out.stderr, out.stderr
+    clear_late_fault(roots.tmp, roots.state)
+    assert state(roots) == before
+    roots.rootpin(*SYSTEM, "upgrade", check=0)
+    assert len(placeholders(roots.podman)) == 5
+    assert {p["image_id"] for p in roots.ledger()["pulled"]} == \
+        {i for i, names in roots.images().items() if hosts not in names}
+
+
+def test_bind_failing_after_its_placeholders_leaves_the_store_as_it_was(roots):
+    a, n1, n2 = (roots.push(f"acme/{n}", "1") for n in ("a", "n1", "n2"))
+    roots.boot_os({"a.image": image_unit(a), "n1.image": image_unit(n1),
+                   "n2.image": image_unit(n2)})
+    roots.podman("pull", "-q", "--tls-verify=false", a)  # the host's own image
+    before = state(roots)
+    out = roots.rootpin(*SYSTEM, "bind",
+                        podman=late_fault(roots.tmp, roots.state, "placeholder create"))
+    assert out.returncode == 1 and "injected fault" in out.stderr, out.stderr
+    clear_late_fault(roots.tmp, roots.state)
+    assert state(roots) == before
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    assert len(placeholders(roots.podman)) == 3
+
+
+def test_pin_whose_ledger_save_fails_leaves_the_store_as_it_was(roots):
+    a, b = roots.push("acme/a", "1"), roots.push("acme/b", "1")
+    roots.boot_os({})
+
+    def pin(*args, podman=None, check=None):
+        return roots.rootpin_env(roots.pusher.env(), *SYSTEM, "pin", *args, check=check,
+                                 podman=podman)
+    pin(a, check=0)
+    before = state(roots)
+    out = pin(b, podman=late_fault(roots.tmp, roots.state, "ledger save"))
+    assert out.returncode == 1 and "ledger.json.prev" in out.stderr, out.stderr
+    clear_late_fault(roots.tmp, roots.state)
+    assert state(roots) == before
+
+
+def test_a_pull_that_only_names_the_hosts_image_again_does_not_make_it_rootpins(env):
+    """The pull of another tag of an image the host has stores no new image: it stays the
+    host's, so gc never removes it (ledger.pulled holds only images rootpin brought)."""
+    reg, images, rp = env
+    ref = images.push("acme/web", "1")
+    alias = ref.rsplit(":", 1)[0] + ":alias"
+    images.run(["push", "-q", "--tls-verify=false", "localhost/acme/web:1", alias])
+    host(rp, "pull", "-q", "--tls-verify=false", ref)
+    rp.run(*SYSTEM, "pin", alias, check=True)
+    assert rp.ledger().get("pulled", []) == []
+    rp.run(*SYSTEM, "unpin", alias, check=True)
+    rp.run(*SYSTEM, "gc", check=True)
+    assert ref in {n for i in rp.store_images() for n in (i.get("Names") or [])}
+
+
+def test_boot_re_points_a_tag_moved_behind_rootpins_back(roots):
+    """`rootpin boot` in pin mode system: the booted root's tag names the image it was
+    bound with again, in podman's own store, where the units look for it."""
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    bound = roots.ledger()["roots"][roots.sysroot.root_ids()[0]]["images"][0]["image_id"]
+    other = roots.push("acme/a", "2")
+    roots.podman("pull", "-q", "--tls-verify=false", other)
+    roots.podman("tag", other, a)
+    assert a not in roots.images()[bound]
+    out = roots.rootpin(*SYSTEM, "boot", "--deployment", "0", check=0)
+    assert "1 tags re-pointed" in out.stdout, out.stdout
+    assert a in roots.images()[bound]
+    assert len(placeholders(roots.podman)) == 1

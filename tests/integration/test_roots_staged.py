@@ -158,6 +158,43 @@ def test_bind_staged_failure_keeps_the_lock_until_a_bind_succeeds(env):
     assert "finalization locked" not in host.rootpin("status", check=0).stdout
 
 
+def placeholders(env):
+    out = env.podman("ps", "-a", "--filter", "label=io.rootpin.holder", "--format", "json").stdout
+    return sorted((c["Labels"]["io.rootpin.root"], c["Labels"]["io.rootpin.holder"])
+                  for c in json.loads(out or "[]"))
+
+
+def test_bind_staged_failure_in_pin_mode_system_keeps_the_lock_until_a_bind_succeeds(env):
+    """As the store-mode test above, in pin mode system (issue 13): the failed bind leaves no
+    placeholder and no image of the staged root, and the lock stays until a bind succeeds."""
+    a, good = env.push("acme/a", "1"), env.push("acme/good", "1")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("--pin-mode", "system", "bind", check=0)
+    [booted] = host.root_ids()
+    later = f"{env.registry.host}/acme/later:1"  # not pushed yet
+    env.commit({"a.image": image_unit(a), "good.image": image_unit(good),
+                "later.image": image_unit(later)}, "2.0")
+    staged = host.stage_from_origin()
+    before = (env.ledger(), placeholders(env), env.images())
+
+    out = host.rootpin("--pin-mode", "system", "bind", "--staged")
+    assert out.returncode == 1, out.stderr
+    assert later in out.stderr and "later.image" in out.stderr
+    assert f"{staged} is staged but its images are not pinned" in out.stderr
+    assert "/run/ostree/staged-deployment-locked stays" in out.stderr
+    assert os.path.exists(host.lock)
+    assert "(staged)" in host.ostree("admin", "status")
+    assert (env.ledger(), placeholders(env), env.images()) == before
+    assert "finalization locked" in host.rootpin("--pin-mode", "system", "status", check=0).stdout
+
+    env.push("acme/later", "1")
+    out = host.rootpin("--pin-mode", "system", "bind", "--staged", check=0)
+    assert f"bound {staged}: 3 images" in out.stdout
+    assert not os.path.exists(host.lock)
+    assert placeholders(env) == sorted([(booted, "a.image"), (staged, "a.image"),
+                                        (staged, "good.image"), (staged, "later.image")])
+
+
 def test_a_finalization_lock_rootpin_did_not_write_stays(env):
     a = env.push("acme/a", "1")
     host = Host(env, {"a.image": image_unit(a)})

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from roots_env import Env, image_unit
+from roots_env import Env, clear_late_fault, image_unit, late_fault
 
 
 @pytest.fixture
@@ -288,3 +288,17 @@ def test_a_root_bound_with_root_is_held_until_forgotten(env):
     assert "0 images checked in 1 root" in env.rootpin("check", check=0).stdout
     env.rootpin("gc", check=0)
     assert env.names() == []
+
+
+def test_upgrade_whose_ledger_save_fails_is_undone_with_what_it_pulled(env):
+    """A failure after the pulls (here the ledger's save) undoes the new root and removes
+    the images the upgrade pulled: the store is as it was, nothing left for a gc."""
+    a, b = env.push("acme/a", "1"), env.push("acme/b", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    env.rootpin("bind", check=0)
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    before = (env.sysroot.root_ids(), env.ledger(), env.images())
+    out = env.rootpin("upgrade", podman=late_fault(env.tmp, env.state, "ledger save"))
+    assert out.returncode == 1 and "undone" in out.stderr and "ledger.json.prev" in out.stderr
+    clear_late_fault(env.tmp, env.state)
+    assert (env.sysroot.root_ids(), env.ledger(), env.images()) == before

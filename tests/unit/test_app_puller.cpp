@@ -76,6 +76,25 @@ TEST_CASE("missing images are pulled concurrently, bounded by jobs, then listed 
   }
 }
 
+TEST_CASE("a pull that only names an image the store had again brings no new image") {
+  FakeImageStore store;
+  store.put(remote("h1", "quay.io/x/host", "1"));
+  // The registry's alias tag is the same image as the host's; b is a new one.
+  store.add_remote("quay.io/x/host:alias", remote("h1", "quay.io/x/host", "alias"));
+  store.add_remote("quay.io/x/b:1", remote("b1", "quay.io/x/b", "1"));
+  auto plan =
+      plan_pulls({{"quay.io/x/host:alias", {}, "pin"}, {"quay.io/x/b:1", {}, "pin"}}, store.list());
+  REQUIRE(plan);
+  CHECK(plan->listed_ids == std::vector<std::string>{"h1"});
+  auto out = run_pulls(store, *plan, fast(), {});
+  REQUIRE(out.size() == 2);
+  for (const auto& o : out) {
+    REQUIRE(o.image);
+    CHECK(o.pulled);
+    CHECK(o.new_image == (o.image->id == "b1"));
+  }
+}
+
 TEST_CASE("transient failures are retried up to the bound, with events") {
   FakeImageStore store;
   store.add_remote("quay.io/x/a:1", remote("a1", "quay.io/x/a", "1"));

@@ -48,3 +48,12 @@ def store_args(store, runroot):
 def rootpin_args():
     """Global options that make rootpin run this leg's podman."""
     return ["--podman", _podman] if LEG == "podman5" else []
+
+
+def wrapper(path, script):
+    """A podman for rootpin's --podman that first runs `script` (sh; the arguments are "$@")
+    and then this leg's podman: fault injection at a chosen podman call."""
+    with open(path, "w") as f:
+        f.write(f'#!/bin/sh\n{script}\nexec {_podman} "$@"\n')
+    os.chmod(path, 0o700)
+    return path

@@ -53,15 +53,16 @@ class Env:
     def commit(self, units, version, files=None):
         return self.repo.commit(version, units, list(units), files)
 
-    def rootpin(self, *args, check=None):
-        return self.rootpin_env({}, *args, check=check)
+    def rootpin(self, *args, check=None, podman=None):
+        return self.rootpin_env({}, *args, check=check, podman=podman)
 
-    def rootpin_env(self, extra_env, *args, check=None):
-        """rootpin with extra environment (DBUS_SYSTEM_BUS_ADDRESS, ...)."""
+    def rootpin_env(self, extra_env, *args, check=None, podman=None):
+        """rootpin with extra environment (DBUS_SYSTEM_BUS_ADDRESS, ...); podman: another
+        podman (podman_leg.wrapper) instead of this leg's."""
         argv = [self.bin, "--sysroot", self.sysroot.path, "--state-dir", self.state,
                 "--store", self.store, "--runroot", os.path.join(self.tmp, "run"),
                 "--config-dir", os.path.join(self.tmp, "config"),
-                *podman_leg.rootpin_args(), *args]
+                *(["--podman", podman] if podman else podman_leg.rootpin_args()), *args]
         env = dict(os.environ, ROOTPIN_LOG="stderr", **extra_env)
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=env, timeout=300)
@@ -88,3 +89,36 @@ class Env:
             return {"roots": {}, "pins": []}
         with open(path) as f:
             return json.load(f)
+
+
+# Faults late in a writing command, after its pulls (and, in pin mode system, after some of
+# its placeholders): the second `podman create` fails, or the ledger's save does (a directory
+# where it keeps ledger.json.prev, made at the first pull). late_fault() returns the podman
+# to pass as rootpin(..., podman=); clear_late_fault() takes the fault away again.
+LATE_FAULTS = ("placeholder create", "ledger save")
+
+
+def late_fault(tmp, state_dir, fault):
+    if fault == "placeholder create":
+        count = os.path.join(tmp, "creates")
+        script = ('case " $* " in *" create "*)\n'
+                  f'  n=$(cat {count} 2>/dev/null || echo 0); n=$((n + 1)); echo $n > {count}\n'
+                  '  if [ "$n" -ge 2 ]; then\n'
+                  '    echo "Error: injected fault: creating the container: no space left" >&2\n'
+                  '    exit 125\n'
+                  '  fi;;\n'
+                  'esac')
+    else:
+        prev = os.path.join(state_dir, "ledger.json.prev")
+        script = ('case " $* " in *" pull "*)\n'
+                  f'  [ -d {prev} ] || {{ rm -f {prev}; mkdir -p {prev}; }};;\n'
+                  'esac')
+    return podman_leg.wrapper(os.path.join(tmp, "podman-late-fault"), script)
+
+
+def clear_late_fault(tmp, state_dir):
+    prev = os.path.join(state_dir, "ledger.json.prev")
+    if os.path.isdir(prev):
+        os.rmdir(prev)
+    if os.path.exists(os.path.join(tmp, "creates")):
+        os.remove(os.path.join(tmp, "creates"))
