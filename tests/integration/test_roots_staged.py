@@ -195,6 +195,32 @@ def test_bind_staged_failure_in_pin_mode_system_keeps_the_lock_until_a_bind_succ
                                         (staged, "good.image"), (staged, "later.image")])
 
 
+def test_staged_upgrade_in_pin_mode_system_failing_at_a_placeholder_is_undone_and_unlocked(env):
+    """The staged upgrade's transaction in pin mode system: a failure after some of the new
+    root's placeholders exist undoes the staged root, its placeholders and its pulls, and
+    releases the lock."""
+    a, b, c = (env.push(f"acme/{n}", "1") for n in "abc")
+    host = Host(env, {"a.image": image_unit(a)})
+    host.rootpin("--pin-mode", "system", "bind", check=0)
+    before = (host.root_ids(), env.ledger(), placeholders(env), env.images())
+    env.commit({"a.image": image_unit(a), "b.image": image_unit(b), "c.image": image_unit(c)},
+               "2.0")
+    count = os.path.join(env.tmp, "creates")
+    with open(host.podman, "w") as f:
+        f.write("#!/bin/sh\n"
+                'case " $* " in *" create "*)\n'
+                f"  n=$(cat {count} 2>/dev/null || echo 0); echo $((n + 1)) > {count}\n"
+                f'  if [ "$n" -ge 1 ]; then echo "Error: injected fault" >&2; exit 125; fi;;\n'
+                "esac\n"
+                'exec podman "$@"\n')
+
+    out = host.rootpin("--pin-mode", "system", "upgrade")
+    assert out.returncode == 1 and "undone" in out.stderr and "injected fault" in out.stderr
+    assert "(staged)" not in host.ostree("admin", "status")
+    assert not os.path.exists(host.lock)
+    assert (host.root_ids(), env.ledger(), placeholders(env), env.images()) == before
+
+
 def test_a_finalization_lock_rootpin_did_not_write_stays(env):
     a = env.push("acme/a", "1")
     host = Host(env, {"a.image": image_unit(a)})
