@@ -6,8 +6,12 @@ store once and finds all 8 there. Two rootpin forms, each its own variant:
   pin     `rootpin pin REF...`, the 8 references again (one run per reference where rootpin's
           pin takes only one: then 8 rootpin runs and 8 listings, held to no ratio target)
   bind-system  `rootpin --pin-mode system bind` of the same deployment, bound already in
-          podman's own store (a private one here) with a placeholder per unit: one listing
-          of the images and one of the containers
+          podman's own store (a private one here, named with --store) with a placeholder
+          per unit: one listing of the images; the containers from rootpin's cache
+  bind-system-unnamed  the same with no --store/--runroot: podman's own store as podman
+          says it (made private here by CONTAINERS_STORAGE_CONF and CONTAINERS_CONF, as a
+          host's storage.conf names /var/lib/containers/storage): its graph root is podman's
+          to say, so no cache vouches for it: one listing of the images, one of the containers
 Counted in one instrumented run of each side, outside the timed runs: podman runs (through a
 podman that logs each run) and registry requests (the registry's access log).
 """
@@ -93,6 +97,8 @@ def prepare(ctx):
             checks=checks))
         if system_mode_supported(fx):
             comparisons.append(bind_system(ctx, fx, log, a_cmd, a_runs, a_requests, checks))
+            comparisons.append(bind_system_unnamed(ctx, fx, log, a_cmd, a_runs, a_requests,
+                                                   checks))
     comparisons[-1].cleanup = fx.close
     return comparisons
 
@@ -100,6 +106,22 @@ def prepare(ctx):
 def system_mode_supported(fx):
     r = subprocess.run(fx.rootpin.argv("--help"), capture_output=True, text=True)
     return "--pin-mode" in r.stdout
+
+
+def system_comparison(fx, log, baseline, command, variant, b_name, b_display, store):
+    """A no-op bind in pin mode system against bootc-style: `command(podman)` is its shell
+    line, run once before (the bind that pulls and creates the placeholders)."""
+    a_cmd, a_runs, a_requests, checks = baseline
+    benchlib.run(["sh", "-c", command() + " >/dev/null"])
+    b_runs, b_requests = counted(fx, log, command(log.path))
+    return Comparison(
+        variant=variant,
+        a=Side("bootc-style", a_cmd, display="bootc_style.sh STORE REF1..REF8"),
+        b=Side(b_name, command() + " >/dev/null", display=b_display),
+        parameters={"images": IMAGES, "pin_mode": "system", "store": store},
+        figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
+                 "b_podman_runs": b_runs, "b_registry_requests": b_requests},
+        checks=checks)
 
 
 def bind_system(ctx, fx, log, a_cmd, a_runs, a_requests, checks):
@@ -116,14 +138,34 @@ def bind_system(ctx, fx, log, a_cmd, a_runs, a_requests, checks):
         env = {**fx.images.env(), "ROOTPIN_CONFIG_DIR": rp.config_dir}
         return f"{benchlib.env_prefix(env)} {benchlib.sh(argv)}"
 
-    benchlib.run(rp.argv("--pin-mode", "system", "bind"), env=rp.env)
-    b_runs, b_requests = counted(fx, log, command(log.path))
-    return Comparison(
-        variant="bind-system",
-        a=Side("bootc-style", a_cmd, display="bootc_style.sh STORE REF1..REF8"),
-        b=Side("rootpin bind (pin mode system)", command() + " >/dev/null",
-               display="rootpin --pin-mode system bind (8 bound .image units, 8 placeholders)"),
-        parameters={"images": IMAGES, "pin_mode": "system"},
-        figures={"a_podman_runs": a_runs, "a_registry_requests": a_requests,
-                 "b_podman_runs": b_runs, "b_registry_requests": b_requests},
-        checks=checks)
+    return system_comparison(
+        fx, log, (a_cmd, a_runs, a_requests, checks), command, "bind-system",
+        "rootpin bind (pin mode system)",
+        "rootpin --pin-mode system bind (8 bound .image units, 8 placeholders)", "named")
+
+
+def bind_system_unnamed(ctx, fx, log, a_cmd, a_runs, a_requests, checks):
+    """bind-system without --store/--runroot: podman's default store, which the environment
+    makes private (storage.conf's graphroot and runroot, containers.conf's tmp_dir)."""
+    base = os.path.join(ctx.tmp, "unnamed")
+    for d in ("state", "etc"):
+        os.makedirs(os.path.join(base, d), exist_ok=True)
+    storage_conf, containers_conf = (os.path.join(base, n) for n in ("storage.conf",
+                                                                      "containers.conf"))
+    with open(storage_conf, "w") as f:
+        f.write(f'[storage]\ngraphroot = "{base}/graph"\nrunroot = "{base}/run"\n')
+    with open(containers_conf, "w") as f:
+        f.write(f'[engine]\ntmp_dir = "{base}/libpod"\n')
+    env = {**fx.images.env(), "ROOTPIN_CONFIG_DIR": os.path.join(base, "etc"),
+           "CONTAINERS_STORAGE_CONF": storage_conf, "CONTAINERS_CONF": containers_conf}
+
+    def command(podman=None):
+        argv = [ctx.rootpin_bin, *(["--podman", podman] if podman else []), "--state-dir",
+                os.path.join(base, "state"), "--sysroot", fx.rootpin.sysroot, "--config-dir",
+                os.path.join(base, "etc"), "--pin-mode", "system", "bind"]
+        return f"{benchlib.env_prefix(env)} {benchlib.sh(argv)}"
+
+    return system_comparison(
+        fx, log, (a_cmd, a_runs, a_requests, checks), command, "bind-system-unnamed",
+        "rootpin bind (pin mode system, podman's own store)",
+        "rootpin --pin-mode system bind, no --store (8 units, 8 placeholders)", "unnamed")

@@ -205,6 +205,38 @@ def test_boot_in_pin_mode_system_runs_no_podman_while_the_store_is_as_rootpin_li
     env.rootpin("--pin-mode", "system", "check", check=0)
 
 
+def test_no_op_bind_on_podmans_own_unnamed_store_runs_podman_twice(env):
+    """Pin mode system with no --store/--runroot: podman's own store, made private here by
+    CONTAINERS_STORAGE_CONF and CONTAINERS_CONF as a host's storage.conf names its graph
+    root. Only podman can say that graph root, so no cache vouches for it: every no-op bind
+    lists the images and the containers, 2 podman runs (issue 13's target), no request."""
+    a = env.push("acme/a", "1")
+    env.boot_os({"a.image": image_unit(a)})
+    own = os.path.join(env.tmp, "own")
+    os.makedirs(own)
+    with open(os.path.join(own, "storage.conf"), "w") as f:
+        f.write(f'[storage]\ngraphroot = "{own}/graph"\nrunroot = "{own}/run"\n')
+    with open(os.path.join(own, "containers.conf"), "w") as f:
+        f.write(f'[engine]\ntmp_dir = "{own}/libpod"\n')
+    wrapper, runs = podman_logger(env)
+    argv = [env.bin, "--sysroot", env.sysroot.path, "--state-dir", env.state, "--config-dir",
+            os.path.join(env.tmp, "config"), "--podman", wrapper, "--pin-mode", "system", "bind"]
+    run_env = dict(os.environ, ROOTPIN_LOG="stderr",
+                   CONTAINERS_STORAGE_CONF=os.path.join(own, "storage.conf"),
+                   CONTAINERS_CONF=os.path.join(own, "containers.conf"))
+
+    def bind():
+        r = subprocess.run(argv, capture_output=True, text=True, env=run_env, timeout=300)
+        assert r.returncode == 0, r.stderr
+    bind()
+    assert os.path.isdir(os.path.join(own, "graph"))  # podman's "own" store, not the host's
+    first, requests = len(runs()), len(env.requests_for("acme/a"))
+    bind()
+    bind()
+    assert subcommands(runs()[first:]) == ["images", "ps", "images", "ps"], runs()
+    assert len(env.requests_for("acme/a")) == requests
+
+
 # --- the shutdown inhibitor around bind's pulls ---------------------------------------
 
 def test_bind_holds_a_shutdown_inhibitor_only_while_it_pulls(env, tmp):
