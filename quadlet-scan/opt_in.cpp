@@ -69,6 +69,7 @@ void read_bound_dir(const RootDir& root, const UnitIndex& index, const char* dir
     out.problems.push_back({std::string(base_name(dir_path)), std::move(dir.error())});
     return;
   }
+  links.reserve(links.size() + entries->size());
   for (const DirEntry& e : *entries) {
     std::string link_path = fmt::format("{}/{}", dir_path, e.name);
     if (e.kind != FileKind::Symlink) {
@@ -109,6 +110,7 @@ OptIn read_opt_in(const RootDir& root, const UnitIndex& index) {
     read_bound_dir(root, index, dir, seen, links, out);
   }
   // A mask in either directory wins, as systemd's /dev/null links do.
+  out.links.reserve(links.size());
   for (BoundLink& link : links) {
     if (!out.masked.contains(link.unit_name)) {
       out.links.push_back(std::move(link));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -33,8 +34,16 @@ public:
   Scan(const RootDir& root, const UnitIndex& index, const ScanOptions& options)
       : ctx_{root, index, options} {}
 
-  void add(UnitResult r) { results_.emplace(r.unit, std::move(r)); }
-  bool has(const std::string& name) const { return results_.contains(name); }
+  void reserve(std::size_t n) {
+    results_.reserve(n);
+    names_.reserve(n);
+  }
+
+  // The first result of a name wins.
+  void add(UnitResult r) {
+    if (names_.insert(r.unit).second) results_.push_back(std::move(r));
+  }
+  bool has(const std::string& name) const { return names_.contains(name); }
 
   // One unit name is one unit: the search paths' winner is what Quadlet generates, even
   // when the link points at a file of that name that it shadows.
@@ -99,16 +108,21 @@ public:
     return r;
   }
 
+  // The results sorted by unit name. Built in place: a second copy of 10,000 results
+  // cost a tenth of a scan's page faults (tools/bench scan); links and the search paths
+  // come in name order already, so the sort usually finds nothing to do.
   ScanResult finish() {
-    ScanResult out;
-    out.units.reserve(results_.size());
-    for (auto& [name, r] : results_) out.units.push_back(std::move(r));
-    return out;
+    const auto by_name = [](const UnitResult& a, const UnitResult& b) { return a.unit < b.unit; };
+    if (!std::is_sorted(results_.begin(), results_.end(), by_name)) {
+      std::sort(results_.begin(), results_.end(), by_name);
+    }
+    return ScanResult{std::move(results_)};
   }
 
 private:
   ResolveContext ctx_;
-  std::map<std::string, UnitResult> results_;  // by unit name: sorted, first one wins
+  std::vector<UnitResult> results_;  // in the order added
+  std::unordered_set<std::string> names_;
 };
 
 }  // namespace
@@ -125,6 +139,9 @@ std::expected<ScanResult, Error> scan_root(const RootDir& root, const ScanOption
   }
   OptIn opt_in = read_opt_in(root, *index);
   Scan scan(root, *index, options);
+  const bool whole_paths = options.mode == ScanMode::All || opt_in.all != BindAll::No;
+  scan.reserve(index->errors.size() + opt_in.problems.size() + opt_in.links.size() +
+               (whole_paths ? index->units.size() : 0));
   for (const Error& e : index->errors) {
     scan.add(problem_result(std::string(base_name(e.path)), e));
   }

@@ -1,5 +1,6 @@
 #include "quadlet-scan/search_paths.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 #include <vector>
@@ -71,7 +72,7 @@ private:
         continue;
       }
       if (e.kind != FileKind::Symlink) continue;
-      if (parse_unit_name(e.name)) {
+      if (is_unit_name(e.name)) {
         add_unit(e.name, std::move(path), true);
         continue;
       }
@@ -95,7 +96,7 @@ private:
   }
 
   void add_unit(const std::string& name, std::string path, bool symlink) {
-    if (!parse_unit_name(name)) return;
+    if (!is_unit_name(name)) return;
     if (index_.units.contains(name) || index_.masked.contains(name)) {
       index_.shadowed[name].push_back(std::move(path));
       return;
@@ -154,7 +155,11 @@ std::expected<UnitIndex, Error> index_search_paths(const RootDir& root) {
 }
 
 std::string normalize_path(std::string_view base_dir, std::string_view path) {
+  // Sized once: this runs for every bound link and unit (tools/bench scan).
   std::vector<std::string_view> parts;
+  parts.reserve(static_cast<std::size_t>(std::count(base_dir.begin(), base_dir.end(), '/') +
+                                         std::count(path.begin(), path.end(), '/')) +
+                2);
   auto push_all = [&](std::string_view p) {
     while (!p.empty()) {
       auto slash = p.find('/');
@@ -171,6 +176,7 @@ std::string normalize_path(std::string_view base_dir, std::string_view path) {
   if (!path.starts_with('/')) push_all(base_dir);
   push_all(path);
   std::string out;
+  out.reserve(base_dir.size() + path.size() + 1);
   for (std::string_view part : parts) {
     out += '/';
     out += part;

@@ -86,7 +86,17 @@ std::string UnitName::service_name() const {
   return stem() + std::string(s != nullptr ? s->service_infix : "") + ".service";
 }
 
-std::optional<UnitName> parse_unit_name(std::string_view filename) {
+namespace {
+
+// A unit file name taken apart, as views into the name.
+struct NameParts {
+  std::string_view filename;  // without any directory
+  std::string_view body;      // before the suffix
+  const Suffix* suffix = nullptr;
+  std::size_t at = std::string_view::npos;  // the '@' in body
+};
+
+std::optional<NameParts> split_unit_name(std::string_view filename) {
   if (const auto slash = filename.rfind('/'); slash != std::string_view::npos) {
     filename.remove_prefix(slash + 1);
   }
@@ -99,13 +109,22 @@ std::optional<UnitName> parse_unit_name(std::string_view filename) {
   if (!std::ranges::all_of(body, is_unit_name_char)) return std::nullopt;
   const auto at = body.find('@');
   if (at == 0) return std::nullopt;
+  return NameParts{filename, body, suffix, at};
+}
 
+}  // namespace
+
+bool is_unit_name(std::string_view filename) { return split_unit_name(filename).has_value(); }
+
+std::optional<UnitName> parse_unit_name(std::string_view filename) {
+  auto parts = split_unit_name(filename);
+  if (!parts) return std::nullopt;
   UnitName name;
-  name.full = filename;
-  name.suffix = suffix->text;
-  name.type = suffix->type;
-  name.prefix = body.substr(0, at);
-  if (at != std::string_view::npos) name.instance = body.substr(at + 1);
+  name.full = parts->filename;
+  name.suffix = parts->suffix->text;
+  name.type = parts->suffix->type;
+  name.prefix = parts->body.substr(0, parts->at);
+  if (parts->at != std::string_view::npos) name.instance = parts->body.substr(parts->at + 1);
   return name;
 }
 

@@ -29,6 +29,8 @@ struct UnitName {
 
 // nullopt when the name has no Quadlet suffix or is not a valid unit name.
 std::optional<UnitName> parse_unit_name(std::string_view filename);
+// parse_unit_name(filename).has_value(), without building the name.
+bool is_unit_name(std::string_view filename);
 
 // Expands %i %I %n %N %p %P %% (the unescaped variants undo systemd's \xNN and '-'
 // escaping). Any other specifier is an error that names it.

@@ -39,6 +39,8 @@ std::expected<std::vector<std::string>, Error> dropin_files(const RootDir& root,
     std::size_t rank;  // position in dropin_dir_names: 0 = the unit's own NAME.d
     const std::string* path;
   };
+  // A root without drop-in directories (the walk saw none) costs nothing per unit.
+  if (index.dropin_dirs.empty()) return std::vector<std::string>{};
   std::vector<Dir> dirs;
   const std::vector<std::string> names = dropin_dir_names(name);
   for (std::size_t rank = 0; rank < names.size(); ++rank) {

@@ -79,8 +79,14 @@ TEST_CASE("parse_unit_name: rejects") {
            std::string(247, 'a') + ".container"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_unit_name(bad).has_value());
+    CHECK_FALSE(quadlet_scan::is_unit_name(bad));
   }
   CHECK(parse_unit_name(std::string(245, 'a') + ".container").has_value());
+  for (const char* good :
+       {"web.container", "web@.container", "web@blue.kube", "/etc/x/a-b.image"}) {
+    CAPTURE(good);
+    CHECK(quadlet_scan::is_unit_name(good));
+  }
 }
 
 TEST_CASE("expand_specifiers") {

@@ -77,6 +77,21 @@ TEST_CASE("unit_file: repeated keys, empty assignment resets, duplicate sections
   CHECK(reset_spaces.last("Container", "Image") == nullptr);
 }
 
+TEST_CASE("unit_file: a repeated section past the first eight is still the same section") {
+  std::string text;
+  for (int round = 0; round < 2; ++round) {
+    for (int s = 0; s < 12; ++s)
+      text += "[S" + std::to_string(s) + "]\nK=" + std::to_string(round) + "\n";
+  }
+  const auto unit = parse_ok(text);
+  REQUIRE(unit.sections.size() == 12);
+  for (const auto& section : unit.sections) {
+    CAPTURE(section.name);
+    REQUIRE(section.entries.size() == 2);
+    CHECK(unit.last(section.name, "K")->value == "1");
+  }
+}
+
 TEST_CASE("unit_file: line continuations") {
   SUBCASE("joined without a space, as Quadlet does") {
     const auto unit = parse_ok("[Container]\nImage=quay.io/acme/\\\n    web:1.4\nPull=never\n");
