@@ -1,66 +1,33 @@
 #include "src/cli/app.hpp"
 
-#include <charconv>
 #include <iostream>
 
-#include "base/size.hpp"
 #include "src/app/metrics_report.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/config.hpp"
-#include "src/core/holding.hpp"
+#include "src/cli/config_keys.hpp"
 #include "src/log/log.hpp"
 
 namespace rootpin::cli {
 
 namespace {
 
-int to_int(const ConfigValue& v, const std::string& key) {
-  int n = 0;
-  auto [end, ec] = std::from_chars(v.value.data(), v.value.data() + v.value.size(), n);
-  if (ec != std::errc() || end != v.value.data() + v.value.size() || n <= 0) {
-    throw util::Error(v.origin + ": " + key + "= must be a positive number, not '" + v.value + "'",
-                      util::ExitCode::Failed);
-  }
-  return n;
-}
-
-std::string to_size(const ConfigValue& v, const std::string& key) {
-  if (auto size = util::parse_size(v.value); !size) {
-    throw util::Error(v.origin + ": " + key + "=: " + size.error(), util::ExitCode::Failed);
-  }
-  return v.value;
-}
-
-std::string to_pin_mode(const ConfigValue& v, const std::string& key) {
-  if (!core::parse_pin_mode(v.value)) {
-    throw util::Error(v.origin + ": " + key + "= is store or system, not '" + v.value + "'",
-                      util::ExitCode::Failed);
-  }
-  return v.value;
-}
-
-// Configuration values fill every option the command line did not set.
+// Configuration values fill every option the command line did not set, each through its
+// key's parser (config_keys.hpp).
 void apply_config(CLI::App& app, app::GlobalOptions& o) {
   auto values = read_config(o.config_file, o.config_dir);
   // Pin mode system uses podman's own store unless one is named (tests name theirs).
   const bool store_named = app.get_option("--store")->count() > 0 || values.contains("store");
   const bool runroot_named = app.get_option("--runroot")->count() > 0 || values.contains("runroot");
-  for (const auto& [key, v] : values) {
-    if (app.get_option("--" + key)->count() > 0) {
+  for (const auto& [option, v] : values) {
+    if (app.get_option("--" + option)->count() > 0) {
       continue;
     }
-    if (key == "sysroot") o.sysroot = v.value;
-    else if (key == "state-dir") o.state_dir = v.value;
-    else if (key == "store") o.store = v.value;
-    else if (key == "runroot") o.runroot = v.value;
-    else if (key == "podman") o.podman = v.value;
-    else if (key == "storage-driver") o.storage_driver = v.value;
-    else if (key == "jobs") o.jobs = to_int(v, key);
-    else if (key == "timeout") o.timeout = to_int(v, key);
-    else if (key == "lock-timeout") o.lock_timeout = to_int(v, key);
-    else if (key == "min-free") o.min_free = to_size(v, key);
-    else if (key == "metrics-dir") o.metrics_dir = v.value;
-    else if (key == "pin-mode") o.pin_mode = to_pin_mode(v, key);
+    const ConfigKey& key = *find_config_key(option);  // read_config keeps only table keys
+    if (auto set = key.set(o, v.value); !set) {
+      throw util::Error(fmt::format("{}: {}= {}", v.origin, option, set.error()),
+                        util::ExitCode::Failed);
+    }
   }
   if (o.pin_mode == "system") {
     o.store = store_named ? o.store : "";
@@ -68,39 +35,27 @@ void apply_config(CLI::App& app, app::GlobalOptions& o) {
   }
 }
 
+// The options of config_keys(): the same parser for a flag as for the file.
+void add_config_options(CLI::App& app, app::GlobalOptions& o) {
+  for (const ConfigKey& key : config_keys()) {
+    std::string flag = "--" + std::string(key.option);
+    app.add_option_function<std::string>(
+           flag,
+           [&o, &key, flag](const std::string& value) {
+             if (auto set = key.set(o, value); !set) {
+               throw CLI::ValidationError(flag, set.error());
+             }
+           },
+           help_text(key))
+        ->type_name(std::string(key.value))
+        ->default_str(key.show(o));
+  }
+}
+
 void add_global_options(CLI::App& app, app::GlobalOptions& o) {
-  app.add_option("--sysroot", o.sysroot, "The ostree sysroot")->capture_default_str();
-  app.add_option("--state-dir", o.state_dir, "Where the ledger lives")->capture_default_str();
-  app.add_option("--store", o.store, "rootpin's image store (podman --root)")
-      ->capture_default_str();
-  app.add_option("--runroot", o.runroot, "The store's runroot (podman --runroot)")
-      ->capture_default_str();
-  app.add_option("--podman", o.podman, "The podman to run")->capture_default_str();
-  app.add_option("--storage-driver", o.storage_driver, "podman --storage-driver for the store");
-  app.add_option("--pin-mode", o.pin_mode,
-                 "store: rootpin's own store; system: podman's store, held by placeholders")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"store", "system"}));
+  add_config_options(app, o);
   app.add_flag("--json", o.json, "JSON output (JSON Lines events)");
   app.add_flag("-v,--verbose", o.verbosity, "More output (repeat for debug)");
-  app.add_option("--jobs", o.jobs, "Concurrent pulls")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--timeout", o.timeout, "Seconds per pull")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for another rootpin")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--min-free", o.min_free,
-                 "Free space the store's file system must keep to pull (e.g. 2G; 0: no check)")
-      ->capture_default_str()
-      ->check([](const std::string& text) {
-        auto size = util::parse_size(text);
-        return size ? std::string() : size.error();
-      });
-  app.add_option("--metrics-dir", o.metrics_dir,
-                 "Write node_exporter textfile metrics (rootpin.prom) into this directory");
   app.add_option("--config", o.config_file, "Read only this configuration file");
   app.add_option("--config-dir", o.config_dir,
                  "Configuration directory (rootpin.conf, rootpin.conf.d/; env ROOTPIN_CONFIG_DIR)");

@@ -8,35 +8,22 @@
 
 #include "base/error.hpp"
 #include "quadlet-scan/unit_file.hpp"
+#include "src/cli/config_keys.hpp"
 
 namespace rootpin::cli {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {
-      "sysroot", "state-dir", "store",        "runroot",  "podman",      "storage-driver",
-      "jobs",    "timeout",   "lock-timeout", "min-free", "metrics-dir", "pin-mode"};
-  return keys;
-}
-
 namespace {
 
-// "StateDir" -> "state-dir"; "state-dir" stays.
-std::string option_name(const std::string& key) {
-  std::string out;
-  for (size_t i = 0; i < key.size(); ++i) {
-    char c = key[i];
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      if (i > 0) {
-        out += '-';
-      }
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
+// The key an entry sets: named as in rootpin.conf (StateDir) or as its option (state-dir).
+const ConfigKey* entry_key(const std::string& key) {
+  for (const ConfigKey& k : config_keys()) {
+    if (key == k.name || key == k.option) {
+      return &k;
     }
   }
-  return out;
+  return nullptr;
 }
 
 void read_file(const fs::path& path, std::map<std::string, ConfigValue>& into) {
@@ -56,17 +43,16 @@ void read_file(const fs::path& path, std::map<std::string, ConfigValue>& into) {
                                 section.name);
     }
     for (const auto& entry : section.entries) {
-      std::string name = option_name(entry.key);
       std::string origin = fmt::format("{}:{}", path.string(), entry.line);
-      const auto& keys = config_keys();
-      if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+      const ConfigKey* key = entry_key(entry.key);
+      if (key == nullptr) {
         throw util::Error::format("{}: unknown key {}=", origin, entry.key);
       }
       auto value = quadlet_scan::single_word(entry.value);
       if (!value) {
         throw util::Error::format("{}: {}=: {}", origin, entry.key, value.error());
       }
-      into[name] = {*value, origin};
+      into[std::string(key->option)] = {*value, origin};
     }
   }
 }

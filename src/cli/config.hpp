@@ -1,11 +1,10 @@
 #pragma once
 // /etc/rootpin/rootpin.conf then rootpin.conf.d/*.conf (lexical order), systemd syntax,
-// section [Rootpin], one key per long option: StateDir= or state-dir=, Store=, Runroot=,
-// Podman=, StorageDriver=, Sysroot=, Jobs=, Timeout=, LockTimeout=. Flags override them.
+// section [Rootpin], the keys of config_keys.hpp's table, each spelled StateDir= or
+// state-dir=. Flags override them.
 
 #include <map>
 #include <string>
-#include <vector>
 
 namespace rootpin::cli {
 
@@ -22,8 +21,5 @@ std::map<std::string, ConfigValue> read_config(const std::string& config_file,
 // The configuration directory: --config-dir, else $ROOTPIN_CONFIG_DIR, else
 // SYSCONFDIR/rootpin.
 std::string default_config_dir();
-
-// Every key read_config accepts, as long option names.
-const std::vector<std::string>& config_keys();
 
 }  // namespace rootpin::cli

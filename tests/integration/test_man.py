@@ -207,6 +207,26 @@ def config_keys_documented():
     return re.findall(r"^\s+([A-Z][A-Za-z]*)=\S+, ([a-z][a-z-]*)=\S+$", options, re.M)
 
 
+def test_rootpin_conf5_documents_exactly_the_config_table(rootpin_bin):
+    """The keys come from one table (src/cli/config_keys.cpp) that --help shows, each option
+    naming its key: rootpin.conf(5) documents every one of them and no other."""
+    require_dirs()
+    table, option = {}, None
+    for line in help_text([rootpin_bin]).splitlines():  # CLI11 may wrap a description
+        if m := re.match(r"\s+--([a-z][a-z-]*)\b", line):
+            option = m.group(1)
+        if m := re.search(r"\(rootpin\.conf: ([A-Za-z]+)=\)", line):
+            table[option] = m.group(1)
+    assert len(table) >= 12, f"only {table} in rootpin --help"
+    documented = dict((dashed, camel) for camel, dashed in config_keys_documented())
+    table_keys = {(camel, dashed) for dashed, camel in table.items()}
+    page_keys = {(camel, dashed) for dashed, camel in documented.items()}
+    assert not sorted(table_keys - page_keys), \
+        f"keys missing from rootpin.conf(5): {sorted(table_keys - page_keys)}"
+    assert not sorted(page_keys - table_keys), \
+        f"rootpin.conf(5) documents keys rootpin does not have: {sorted(page_keys - table_keys)}"
+
+
 def status_with_config(rootpin_bin, tmp, key, value):
     """`rootpin status` with a configuration directory holding only KEY=VALUE.
 
