@@ -3,10 +3,18 @@
 Every test gets its own temporary directory (sysroot, state dir, store, runroot,
 registry data) and it is removed afterwards, including the immutable bits ostree sets
 on deployment directories.
+
+The environments the test files share, by one name each:
+  roots    an ostree test sysroot, a registry and rootpin on them (lib/roots_env.Env)
+  pins     a registry, an image pusher and rootpin with its own state dir, store and
+           config dir, no sysroot: pins.tmp, pins.reg, pins.images, pins.rp
+  pinned   pins with acme/base:1 already pinned (a real ledger to keep unchanged)
 """
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -43,3 +51,38 @@ def quadlet_scan_bin():
     assert QUADLET_SCAN_BIN and os.access(QUADLET_SCAN_BIN, os.X_OK), \
         "QUADLET_SCAN_BIN not set (run through ctest)"
     return QUADLET_SCAN_BIN
+
+
+@dataclass
+class Pins:
+    tmp: str
+    reg: Any     # registry.Registry
+    images: Any  # images.Images
+    rp: Any      # rootpin.Rootpin
+
+
+@pytest.fixture
+def pins(tmp, rootpin_bin):
+    from images import Images
+    from registry import Registry
+    from rootpin import Rootpin
+    with Registry(tmp) as reg:
+        images = Images(tmp, reg)
+        # rootpin logs to stderr as it would on a terminal (Rootpin drops the journal's
+        # variables); the tests read its messages there.
+        rp = Rootpin(rootpin_bin, tmp, env={**images.env(), "ROOTPIN_LOG": "stderr"})
+        yield Pins(tmp, reg, images, rp)
+
+
+@pytest.fixture
+def pinned(pins):
+    pins.rp.run("pin", pins.images.push("acme/base", "1"), check=True)
+    return pins
+
+
+@pytest.fixture
+def roots(rootpin_bin, tmp):
+    from roots_env import Env
+    e = Env(rootpin_bin, tmp)
+    yield e
+    e.close()

@@ -12,19 +12,7 @@ run without faults left, nothing stored that nothing holds.
 """
 import os
 
-import pytest
-
 import crash
-from images import Images
-from registry import Registry
-from rootpin import Rootpin
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        yield images, Rootpin(rootpin_bin, tmp, env=images.env())
 
 
 def final_state(rp, store):
@@ -56,16 +44,16 @@ def sweep(rp, command, args):
     return sw.run(points, check_crashed, lambda c: rp.run(*args), check_rerun)
 
 
-def test_crash_at_any_instant_of_pin(env):
-    images, rp = env
+def test_crash_at_any_instant_of_pin(pins):
+    images, rp = pins.images, pins.rp
     a, b = images.push("acme/a", "1"), images.push("acme/b", "1")
     rp.run("pin", a, check=True)
     rp.run("pin", a, "--reason", "again, so that ledger.json.prev exists", check=True)
     assert sweep(rp, "pin", ["pin", b]) == []
 
 
-def test_crash_at_any_instant_of_gc(env):
-    images, rp = env
+def test_crash_at_any_instant_of_gc(pins):
+    images, rp = pins.images, pins.rp
     a, b, c = (images.push(f"acme/{n}", "1") for n in "abc")
     for ref in (a, b, c):
         rp.run("pin", ref, check=True)
@@ -84,8 +72,8 @@ def damage(rp, ref):
     return image_id
 
 
-def test_an_image_a_killed_pull_left_damaged_is_removed_and_pulled_again(env):
-    images, rp = env
+def test_an_image_a_killed_pull_left_damaged_is_removed_and_pulled_again(pins):
+    images, rp = pins.images, pins.rp
     a, b, c = (images.push(f"acme/{n}", "1") for n in "abc")
     rp.run("pin", a, check=True)
     rp.run("pin", b, check=True)

@@ -16,23 +16,14 @@ without faults left: every deployment bound, its images present, nothing else st
 import json
 import os
 
-import pytest
-
 import crash
-from roots_env import Env, image_unit
+from roots_env import image_unit
 
 
-@pytest.fixture
-def env(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    e.close()
-
-
-def argv(env, *args):
-    return [env.bin, "--sysroot", env.sysroot.path, "--state-dir", env.state, "--store",
-            env.store, "--runroot", os.path.join(env.tmp, "run"), "--config-dir",
-            os.path.join(env.tmp, "config")] + list(args)
+def argv(roots, *args):
+    return [roots.bin, "--sysroot", roots.sysroot.path, "--state-dir", roots.state, "--store",
+            roots.store, "--runroot", os.path.join(roots.tmp, "run"), "--config-dir",
+            os.path.join(roots.tmp, "config")] + list(args)
 
 
 def commit_of(root_id):
@@ -41,89 +32,89 @@ def commit_of(root_id):
     return root_id.rsplit(".", 1)[0]
 
 
-def final_state(env, store):
-    ledger = env.ledger()
-    live = env.sysroot.root_ids()
-    roots = ledger.get("roots", {})
+def final_state(roots, store):
+    ledger = roots.ledger()
+    live = roots.sysroot.root_ids()
+    recorded = ledger.get("roots", {})
     return {"deployments": [commit_of(r) for r in live],
-            "unbound": [r for r in live if r not in roots],
+            "unbound": [r for r in live if r not in recorded],
             "roots": {commit_of(r): sorted(i["image_id"] for i in rec["images"])
-                      for r, rec in roots.items()},
+                      for r, rec in recorded.items()},
             "pins": sorted((p["reference"], p["image_id"]) for p in ledger.get("pins", [])),
             "store": sorted(store.images())}
 
 
-def unbound_not_reported(env, ledger, live):
+def unbound_not_reported(roots, ledger, live):
     """Live roots without a record that `status --json` does not report as not bound."""
     unrecorded = [r for r in live if r not in (ledger or {}).get("roots", {})]
     if not unrecorded:
         return []
-    status = env.rootpin("status", "--json")
+    status = roots.rootpin("status", "--json")
     try:
-        roots = {r["root"]: r for r in json.loads(status.stdout)["roots"]}
+        reported = {r["root"]: r for r in json.loads(status.stdout)["roots"]}
     except (ValueError, KeyError) as e:
         return [f"status --json unreadable ({e}): {status.stderr[-300:]}"]
     return [f"live root {r} has no record but status does not say it is not bound"
-            for r in unrecorded if roots.get(r, {}).get("bound") is not False]
+            for r in unrecorded if reported.get(r, {}).get("bound") is not False]
 
 
-def sweep(env, command, args, rename_touching=(), children=0):
-    run = os.path.join(env.tmp, "run")
+def sweep(roots, command, args, rename_touching=(), children=0):
+    run = os.path.join(roots.tmp, "run")
     cmd_env = dict(os.environ, ROOTPIN_LOG="stderr")
-    store = crash.Store(env.store, run, cmd_env)
-    snapshot = crash.Snapshot([env.state, env.store, run, env.sysroot.path],
-                              os.path.join(env.tmp, "snapshot"))
-    sw = crash.Sweep(command, argv(env, *args), cmd_env, env.tmp, snapshot, crash.Tally(),
-                     env.store)
+    store = crash.Store(roots.store, run, cmd_env)
+    snapshot = crash.Snapshot([roots.state, roots.store, run, roots.sysroot.path],
+                              os.path.join(roots.tmp, "snapshot"))
+    sw = crash.Sweep(command, argv(roots, *args), cmd_env, roots.tmp, snapshot, crash.Tally(),
+                     roots.store)
     _, trace = sw.clean()
-    env.rootpin("gc", check=0)
-    expected = final_state(env, store)
+    roots.rootpin("gc", check=0)
+    expected = final_state(roots, store)
     assert expected["unbound"] == [], expected
     points = crash.select_points(
-        trace, [env.state + "/", env.state + ">"],
-        [env.sysroot.path + p + ">" for p in rename_touching], children)
+        trace, [roots.state + "/", roots.state + ">"],
+        [roots.sysroot.path + p + ">" for p in rename_touching], children)
     assert points, f"the clean run of {command} made none of the calls swept"
 
     def check_crashed(c):
-        ledger, c.note, lost = crash.load_ledger(env.state, had_ledger=True)
+        ledger, c.note, lost = crash.load_ledger(roots.state, had_ledger=True)
         if lost:
             return [lost]
-        live = env.sysroot.root_ids()
+        live = roots.sysroot.root_ids()
         return (crash.crashed_exit(c) + crash.missing_holds(ledger, set(live), store.images())
-                + unbound_not_reported(env, ledger, live))
+                + unbound_not_reported(roots, ledger, live))
 
     def check_rerun(c, rerun):
-        return crash.converged(c, rerun, env.rootpin("gc"), final_state(env, store), expected)
+        return crash.converged(c, rerun, roots.rootpin("gc"), final_state(roots, store), expected)
 
-    return sw.run(points, check_crashed, lambda c: env.rootpin(*args), check_rerun)
-
-
-def test_crash_at_any_instant_of_bind(env):
-    p = env.push("acme/p", "1")
-    a, b = env.push("acme/a", "1"), env.push("acme/b", "1")
-    env.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
-    env.rootpin("pin", p, "--tls-verify", "false", check=0)  # a ledger that must not be lost
-    assert sweep(env, "bind", ["bind"], children=2) == []
+    return sw.run(points, check_crashed, lambda c: roots.rootpin(*args), check_rerun)
 
 
-def test_crash_at_any_instant_of_upgrade(env):
-    o, a, c, d = (env.push(f"acme/{n}", "1") for n in "oacd")
-    env.boot_os({"o.image": image_unit(o)})
-    env.rootpin("bind", check=0)
-    env.commit({"a.image": image_unit(a), "c.image": image_unit(c)}, "2.0")
-    env.rootpin("upgrade", check=0)
+def test_crash_at_any_instant_of_bind(roots):
+    p = roots.push("acme/p", "1")
+    a, b = roots.push("acme/a", "1"), roots.push("acme/b", "1")
+    roots.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
+    roots.rootpin("pin", p, "--tls-verify", "false", check=0)  # a ledger that must not be lost
+    assert sweep(roots, "bind", ["bind"], children=2) == []
+
+
+def test_crash_at_any_instant_of_upgrade(roots):
+    o, a, c, d = (roots.push(f"acme/{n}", "1") for n in "oacd")
+    roots.boot_os({"o.image": image_unit(o)})
+    roots.rootpin("bind", check=0)
+    roots.commit({"a.image": image_unit(a), "c.image": image_unit(c)}, "2.0")
+    roots.rootpin("upgrade", check=0)
     # 3.0 keeps a, drops c, adds d; deploying it retires 1.0, whose image o gc removes.
-    env.commit({"a.image": image_unit(a), "d.image": image_unit(d)}, "3.0")
+    roots.commit({"a.image": image_unit(a), "d.image": image_unit(d)}, "3.0")
     # The renames that make the new deployment live: its origin file, ostree/boot.N and
     # the boot/loader symlink swap (not each object of the pull).
-    assert sweep(env, "upgrade", ["upgrade"], rename_touching=["", "/boot", "/ostree"]) == []
+    assert sweep(roots, "upgrade", ["upgrade"], rename_touching=["", "/boot", "/ostree"]) == []
 
 
-def test_crash_at_any_instant_of_gc_of_roots(env):
-    o, a = env.push("acme/o", "1"), env.push("acme/a", "1")
-    env.boot_os({"o.image": image_unit(o)})
-    env.rootpin("bind", check=0)
-    env.commit({"a.image": image_unit(a)}, "2.0")
-    env.rootpin("upgrade", check=0)
-    env.sysroot.undeploy(1)  # gc retires 1.0's record, then removes o
-    assert sweep(env, "gc-of-roots", ["gc"], children=2) == []
+def test_crash_at_any_instant_of_gc_of_roots(roots):
+    o, a = roots.push("acme/o", "1"), roots.push("acme/a", "1")
+    roots.boot_os({"o.image": image_unit(o)})
+    roots.rootpin("bind", check=0)
+    roots.commit({"a.image": image_unit(a)}, "2.0")
+    roots.rootpin("upgrade", check=0)
+    roots.sysroot.undeploy(1)  # gc retires 1.0's record, then removes o
+    assert sweep(roots, "gc-of-roots", ["gc"], children=2) == []

@@ -14,22 +14,10 @@ import json
 import os
 import subprocess
 
-import pytest
-
 import crash
 import podman_leg
-from images import Images
-from registry import Registry
-from rootpin import Rootpin
 
 SYSTEM = ("--pin-mode", "system")
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        yield images, Rootpin(rootpin_bin, tmp, env=images.env())
 
 
 def placeholders(rp):
@@ -81,16 +69,16 @@ def sweep(rp, command, args):
     return sw.run(points, check_crashed, lambda c: rp.run(*SYSTEM, *args), check_rerun)
 
 
-def test_crash_at_any_instant_of_pin_in_system_mode(env):
-    images, rp = env
+def test_crash_at_any_instant_of_pin_in_system_mode(pins):
+    images, rp = pins.images, pins.rp
     a, b = images.push("acme/a", "1"), images.push("acme/b", "1")
     rp.run(*SYSTEM, "pin", a, check=True)
     rp.run(*SYSTEM, "pin", a, "--reason", "again, so that ledger.json.prev exists", check=True)
     assert sweep(rp, "pin-system", ["pin", b]) == []
 
 
-def test_crash_at_any_instant_of_gc_in_system_mode(env):
-    images, rp = env
+def test_crash_at_any_instant_of_gc_in_system_mode(pins):
+    images, rp = pins.images, pins.rp
     a, b, c = (images.push(f"acme/{n}", "1") for n in "abc")
     for ref in (a, b, c):
         rp.run(*SYSTEM, "pin", ref, check=True)

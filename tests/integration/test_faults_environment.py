@@ -7,21 +7,7 @@ Cost: about 25 s (one ostree sysroot, a handful of rootpin runs)."""
 import os
 import subprocess
 
-import pytest
-
-from images import Images
-from registry import Registry
-from rootpin import Rootpin
-from roots_env import Env, image_unit
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env={**images.env(), "ROOTPIN_LOG": "stderr"})
-        rp.run("pin", images.push("acme/base", "1"), check=True)
-        yield tmp, images, rp
+from roots_env import image_unit
 
 
 def assert_fails_unchanged(rp, r, before, *needles):
@@ -33,8 +19,8 @@ def assert_fails_unchanged(rp, r, before, *needles):
     assert rp.snapshot() == before
 
 
-def test_podman_missing(env):
-    tmp, images, rp = env
+def test_podman_missing(pinned):
+    tmp, images, rp = pinned.tmp, pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     before = rp.snapshot()
     for args in (["pin", ref], ["gc"]):
@@ -47,8 +33,8 @@ def test_podman_missing(env):
     assert_fails_unchanged(rp, r, before, "podman", "not found on PATH")
 
 
-def test_podman_that_fails(env):
-    tmp, images, rp = env
+def test_podman_that_fails(pinned):
+    tmp, images, rp = pinned.tmp, pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     broken = os.path.join(tmp, "broken-podman")
     with open(broken, "w") as f:
@@ -60,8 +46,8 @@ def test_podman_that_fails(env):
         assert_fails_unchanged(rp, r, before, rp.store, "database is locked (injected)")
 
 
-def test_store_on_a_read_only_file_system(env):
-    tmp, images, rp = env
+def test_store_on_a_read_only_file_system(pinned):
+    images, rp = pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     rp.run("unpin", images.registry.host + "/acme/base:1", check=True)  # gc would remove it
     before = rp.snapshot()
@@ -79,8 +65,8 @@ def test_store_on_a_read_only_file_system(env):
         assert rp.store not in f.read()  # the host never saw the mount
 
 
-def test_a_store_below_min_free_pulls_nothing(env):
-    tmp, images, rp = env
+def test_a_store_below_min_free_pulls_nothing(pinned):
+    images, rp = pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     # The store on a 64 MiB tmpfs, in a mount namespace of rootpin's own.
     script = 'mount -t tmpfs -o size=64m rootpin-test "$1" && shift && exec "$@"'
@@ -102,13 +88,6 @@ def test_a_store_below_min_free_pulls_nothing(env):
     assert r.returncode == 0, r.stderr
     # Nothing to pull, nothing to check: a present image is pinned whatever the floor.
     rp.run("pin", images.registry.host + "/acme/base:1", "--min-free", "1000T", check=True)
-
-
-@pytest.fixture
-def roots(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    e.close()
 
 
 def test_sysroot_missing_or_not_ostree(roots, tmp):

@@ -9,27 +9,13 @@ Cost: about 45 s (two runs wait out 3 tries of a 3 s timeout)."""
 import os
 import sys
 
-import pytest
-
 from fault_proxy import FaultProxy
-from images import Images
 from processes import leftover_processes
-from registry import Registry
-from rootpin import Rootpin
 
 sys.path.insert(0, os.path.join(os.environ.get("ROOTPIN_SOURCE_DIR", ""), "bench"))
 from proxy import Proxy  # noqa: E402  (bench/proxy.py: latency and bandwidth)
 
 TRIES = 3  # rootpin's default for an image whose unit sets no Retry=
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env=images.env())
-        rp.run("pin", images.push("acme/base", "1"), check=True)  # a real ledger to keep
-        yield reg, images, rp
 
 
 def through(images, reg, proxy, ref):
@@ -48,8 +34,8 @@ def assert_failed_unchanged(rp, before, r, ref, *causes):
     assert rp.snapshot() == before
 
 
-def test_reset_mid_layer_is_retried_then_reported(env):
-    reg, images, rp = env
+def test_reset_mid_layer_is_retried_then_reported(pinned):
+    reg, images, rp = pinned.reg, pinned.images, pinned.rp
     ref = images.push("acme/big", "1", size=2 << 20)  # random: the layer stays ~2 MiB
     with FaultProxy(reg.port, mode="reset", reset_after=512 << 10) as proxy:
         via = through(images, reg, proxy, ref)
@@ -62,8 +48,8 @@ def test_reset_mid_layer_is_retried_then_reported(env):
     assert via in [p["reference"] for p in rp.ledger()["pins"]]
 
 
-def test_http_500_is_retried_then_reported(env):
-    reg, images, rp = env
+def test_http_500_is_retried_then_reported(pinned):
+    reg, images, rp = pinned.reg, pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     with FaultProxy(reg.port, mode="http500") as proxy:
         via = through(images, reg, proxy, ref)
@@ -75,8 +61,8 @@ def test_http_500_is_retried_then_reported(env):
         rp.run("pin", via, check=True)
 
 
-def test_a_stalled_registry_is_cut_at_the_timeout_with_podmans_children(env, tmp):
-    reg, images, rp = env
+def test_a_stalled_registry_is_cut_at_the_timeout_with_podmans_children(pinned, tmp):
+    reg, images, rp = pinned.reg, pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     # The running podman, wrapped so each pull also starts a child of its own (as podman's
     # helpers would be): the timeout must kill the whole process group, not podman alone.
@@ -102,8 +88,8 @@ def test_a_stalled_registry_is_cut_at_the_timeout_with_podmans_children(env, tmp
     assert leftover_processes(rp.store) == []
 
 
-def test_a_registry_slower_than_the_bound_is_cut_at_the_timeout(env):
-    reg, images, rp = env
+def test_a_registry_slower_than_the_bound_is_cut_at_the_timeout(pinned):
+    reg, images, rp = pinned.reg, pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     # Each chunk held back 1.5 s each way: a pull's handful of round trips takes well over
     # the 3 s bound, though data does flow.

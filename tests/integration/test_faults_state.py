@@ -15,36 +15,19 @@ Cost: about 40 s on an idle machine (seven cases of a few pushes and rootpin run
 import json
 import os
 import re
-import subprocess
 
 import pytest
 
-from images import Images
-from registry import Registry
-from rootpin import STRACE_SANITIZER_ENV, Rootpin
+import strace
 
 TEMP = r"\.ledger\.json\.tmp-\d+"
 
 
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env={**images.env(), "ROOTPIN_LOG": "stderr"})
-        yield tmp, images, rp
-
-
 def traced(rp, tmp, name, args, syscalls, inject=None):
     """Runs rootpin under strace (main thread only); returns (result, trace lines)."""
-    out = os.path.join(tmp, f"{name}.strace")
-    argv = ["strace", "-qq", "-y", "-s", "64", "-o", out, "-e", f"trace={syscalls}",
-            *STRACE_SANITIZER_ENV]
-    if inject:
-        argv += ["-e", f"inject={inject}"]
-    r = subprocess.run(argv + rp.argv(*args), capture_output=True, text=True, env=rp.env,
-                       timeout=300)
-    with open(out) as f:
-        return r, f.read().splitlines()
+    run = strace.run(rp.argv(*args), os.path.join(tmp, f"{name}.strace"), syscalls,
+                     env=rp.env, inject=inject)
+    return run.proc, run.lines
 
 
 def nth_call(lines, pattern):
@@ -66,7 +49,7 @@ def state_names(rp):
     return sorted(n for n in os.listdir(rp.state_dir) if n != "store-listing.json")
 
 
-SAVE_SYSCALLS = "write,fsync,linkat,link,rename,renameat,renameat2"
+SAVE_SYSCALLS = ["write", "fsync", "linkat", "link", "rename", "renameat", "renameat2"]
 
 # (what fails, strace pattern of the call in the clean trace, errno, strerror text)
 FAULTS = [
@@ -85,8 +68,8 @@ CASES = [("unpin", *f) for f in FAULTS] + [("pin", *FAULTS[0])]
 
 @pytest.mark.parametrize("command,fault,pattern,errno,text", CASES,
                          ids=[f"{c[0]}: {c[1]}" for c in CASES])
-def test_a_failed_save_keeps_the_old_ledger(env, command, fault, pattern, errno, text):
-    tmp, images, rp = env
+def test_a_failed_save_keeps_the_old_ledger(pins, command, fault, pattern, errno, text):
+    tmp, images, rp = pins.tmp, pins.images, pins.rp
     twin, target = images.push("acme/twin", "1"), images.push("acme/target", "1")
     if command == "unpin":  # both pinned: unpinning either makes the same calls
         rp.run("pin", twin, check=True)
@@ -117,8 +100,8 @@ def test_a_failed_save_keeps_the_old_ledger(env, command, fault, pattern, errno,
     assert (target in pinned) == (command == "pin")
 
 
-def test_a_failed_directory_fsync_is_reported_though_the_rename_happened(env):
-    tmp, images, rp = env
+def test_a_failed_directory_fsync_is_reported_though_the_rename_happened(pins):
+    tmp, images, rp = pins.tmp, pins.images, pins.rp
     twin, target = images.push("acme/twin", "1"), images.push("acme/target", "1")
     for ref in (twin, target):
         rp.run("pin", ref, check=True)

@@ -8,29 +8,20 @@ import os
 import stat
 import subprocess
 
-import pytest
-
 from booted import Booted
 from build_tree import BUILD_DIR, cmake_cache, full_bindir, require_dirs
 from logind_stub import PrivateLogind
-from roots_env import Env, image_unit
+from roots_env import image_unit
 
 
 # The test registry speaks plain HTTP on 127.0.0.1.
 PLAIN_HTTP = ("--tls-verify", "false")
 
 
-@pytest.fixture
-def env(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    e.close()
-
-
-def podman_logger(env):
+def podman_logger(roots):
     """A podman that notes each run's arguments, then runs the real one."""
-    path = os.path.join(env.tmp, "podman-log")
-    wrapper = os.path.join(env.tmp, "podman-logged")
+    path = os.path.join(roots.tmp, "podman-log")
+    wrapper = os.path.join(roots.tmp, "podman-logged")
     with open(wrapper, "w") as f:
         f.write(f'#!/bin/sh\necho "$*" >> {path}\nexec podman "$@"\n')
     os.chmod(wrapper, stat.S_IRWXU)
@@ -57,25 +48,25 @@ def subcommands(runs):
 
 # --- check ----------------------------------------------------------------------------
 
-def test_check_names_an_image_removed_behind_rootpins_back(env):
-    a, b = env.push("acme/a", "1"), env.push("acme/b", "1")
-    env.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
-    env.rootpin("bind", check=0)
-    r = env.rootpin("check", check=0)
+def test_check_names_an_image_removed_behind_rootpins_back(roots):
+    a, b = roots.push("acme/a", "1"), roots.push("acme/b", "1")
+    roots.boot_os({"a.image": image_unit(a), "b.image": image_unit(b)})
+    roots.rootpin("bind", check=0)
+    r = roots.rootpin("check", check=0)
     assert "2 images checked in 1 root and the admin pins: all present" in r.stdout
-    env.podman("rmi", "-f", b)  # an admin's podman, not rootpin
-    r = env.rootpin("check", check=1)
-    assert f"MISSING: {b} for b.image in {env.sysroot.root_ids()[0]} is missing" in r.stdout, r.stdout
+    roots.podman("rmi", "-f", b)  # an admin's podman, not rootpin
+    r = roots.rootpin("check", check=1)
+    assert f"MISSING: {b} for b.image in {roots.sysroot.root_ids()[0]} is missing" in r.stdout, r.stdout
     assert a not in r.stdout
-    events = [json.loads(line) for line in env.rootpin("check", "--json", check=1).stdout.splitlines()]
+    events = [json.loads(line) for line in roots.rootpin("check", "--json", check=1).stdout.splitlines()]
     assert [e["event"] for e in events] == ["missing", "checked"]
     assert events[0]["reference"] == b and events[1]["passed"] is False
     # check is offline and changes nothing: bind brings the image back, check passes again.
-    env.rootpin("bind", check=0)
-    env.rootpin("check", check=0)
+    roots.rootpin("bind", check=0)
+    roots.rootpin("check", check=0)
 
 
-def test_check_booted_and_greenboots_script_on_a_booted_host(env, tmp):
+def test_check_booted_and_greenboots_script_on_a_booted_host(roots, tmp):
     """The installed wanted.d script, run the way greenboot runs it (bash SCRIPT), on a
     host booted from the test sysroot; its binary is the installed one."""
     require_dirs()
@@ -88,139 +79,139 @@ def test_check_booted_and_greenboots_script_on_a_booted_host(env, tmp):
     found = subprocess.run(["find", os.path.dirname(script), "-name", "*.sh"],
                            capture_output=True, text=True, check=True).stdout.split()
     assert found == [script]
-    a = env.push("acme/a", "1")
-    env.boot_os({"a.image": image_unit(a)})
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
     run_dir = os.path.join(tmp, "host-run")
-    booted = Booted(env.sysroot, run_dir, [env.bin, tmp])
+    booted = Booted(roots.sysroot, run_dir, [roots.bin, tmp])
     conf = os.path.join(tmp, "host-conf")
     os.makedirs(conf)
     with open(os.path.join(conf, "rootpin.conf"), "w") as f:
-        f.write(f"[Rootpin]\nSysroot=/\nStateDir={env.state}\nStore={env.store}\n"
+        f.write(f"[Rootpin]\nSysroot=/\nStateDir={roots.state}\nStore={roots.store}\n"
                 f"Runroot={os.path.join(tmp, 'run')}\n")
     host_env = {"ROOTPIN_CONFIG_DIR": conf, "ROOTPIN_LOG": "stderr"}
     binds = {full_bindir(): destdir + full_bindir()}
 
     def greenboot():
         return booted.run(["bash", script], env=host_env, binds=binds)
-    r = booted.run([env.bin, "bind", "--deployment", "0"], env=host_env)
+    r = booted.run([roots.bin, "bind", "--deployment", "0"], env=host_env)
     assert r.returncode == 0, r.stderr
     r = greenboot()
     assert r.returncode == 0, r.stdout + r.stderr
     assert "1 image checked in 1 root" in r.stdout
-    env.podman("rmi", "-f", a)
+    roots.podman("rmi", "-f", a)
     r = greenboot()
     assert r.returncode == 1 and "MISSING: " + a in r.stdout, r.stdout + r.stderr
 
 
-def test_check_booted_on_a_sysroot_that_is_not_booted_is_a_usage_error(env):
-    env.boot_os({})
-    r = env.rootpin("check", "--booted", check=2)
+def test_check_booted_on_a_sysroot_that_is_not_booted_is_a_usage_error(roots):
+    roots.boot_os({})
+    r = roots.rootpin("check", "--booted", check=2)
     assert "not booted" in r.stderr
 
 
 # --- pin and unpin of several references ----------------------------------------------
 
-def test_pin_several_references_with_one_listing_and_one_ledger_write(env):
-    refs = [env.push(f"acme/p{i}", "1") for i in range(3)]
-    env.boot_os({})
-    wrapper, runs = podman_logger(env)
-    r = env.rootpin("--podman", wrapper, "pin", *refs, "--reason", "tools", *PLAIN_HTTP, check=0)
-    assert sorted(p["reference"] for p in env.ledger()["pins"]) == sorted(refs)
+def test_pin_several_references_with_one_listing_and_one_ledger_write(roots):
+    refs = [roots.push(f"acme/p{i}", "1") for i in range(3)]
+    roots.boot_os({})
+    wrapper, runs = podman_logger(roots)
+    r = roots.rootpin("--podman", wrapper, "pin", *refs, "--reason", "tools", *PLAIN_HTTP, check=0)
+    assert sorted(p["reference"] for p in roots.ledger()["pins"]) == sorted(refs)
     kinds = subcommands(runs())
     assert kinds.count("pull") == 3
     # One listing to plan, one after the pulls to learn the IDs (run_pulls), nothing else.
     assert kinds.count("images") == 2, kinds
     assert r.stdout.count("pinned ") == 3
-    r = env.rootpin("unpin", refs[0], refs[1], check=0)
-    assert [p["reference"] for p in env.ledger()["pins"]] == [refs[2]]
+    r = roots.rootpin("unpin", refs[0], refs[1], check=0)
+    assert [p["reference"] for p in roots.ledger()["pins"]] == [refs[2]]
 
 
-def test_pin_is_all_or_nothing(env):
-    good = env.push("acme/good", "1")
+def test_pin_is_all_or_nothing(roots):
+    good = roots.push("acme/good", "1")
     missing = good.rsplit("/", 1)[0] + "/no-such:1"
-    env.boot_os({})
-    r = env.rootpin("pin", good, missing, *PLAIN_HTTP, check=1)
+    roots.boot_os({})
+    r = roots.rootpin("pin", good, missing, *PLAIN_HTTP, check=1)
     assert "nothing pinned: 1 of 2 references failed" in r.stderr and missing in r.stderr
-    assert env.ledger()["pins"] == []
-    assert env.names() == [], "the image pulled for the good reference was not removed again"
+    assert roots.ledger()["pins"] == []
+    assert roots.names() == [], "the image pulled for the good reference was not removed again"
 
 
-def test_unpin_is_all_or_nothing(env):
-    a = env.push("acme/a", "1")
-    env.boot_os({})
-    env.rootpin("pin", a, *PLAIN_HTTP, check=0)
-    r = env.rootpin("unpin", a, "quay.io/acme/never-pinned:1", check=1)
+def test_unpin_is_all_or_nothing(roots):
+    a = roots.push("acme/a", "1")
+    roots.boot_os({})
+    roots.rootpin("pin", a, *PLAIN_HTTP, check=0)
+    r = roots.rootpin("unpin", a, "quay.io/acme/never-pinned:1", check=1)
     assert "nothing unpinned" in r.stderr and "never-pinned" in r.stderr
-    assert [p["reference"] for p in env.ledger()["pins"]] == [a]
+    assert [p["reference"] for p in roots.ledger()["pins"]] == [a]
 
 
 # --- boot without podman --------------------------------------------------------------
 
-def test_boot_runs_no_podman_while_the_store_is_as_rootpin_listed_it(env):
-    a = env.push("acme/a", "1")
-    env.boot_os({"a.image": image_unit(a)})
-    env.rootpin("bind", check=0)
-    wrapper, runs = podman_logger(env)
-    r = env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+def test_boot_runs_no_podman_while_the_store_is_as_rootpin_listed_it(roots):
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin("bind", check=0)
+    wrapper, runs = podman_logger(roots)
+    r = roots.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
     assert "0 tags re-pointed, 1 already right, 0 missing" in r.stdout
     assert runs() == [], runs()
     # An admin's podman touches the store: boot lists it again (and caches that listing).
-    env.podman("tag", a, "localhost/extra:1")
-    env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    roots.podman("tag", a, "localhost/extra:1")
+    roots.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
     assert subcommands(runs()) == ["images"]
-    env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    roots.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
     assert subcommands(runs()) == ["images"]
     # The tag moved behind rootpin's back: one listing, then the tag.
-    b = env.push("acme/a", "2")
-    env.podman("pull", "--tls-verify=false", b)
-    env.podman("tag", b, a)
-    r = env.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
+    b = roots.push("acme/a", "2")
+    roots.podman("pull", "--tls-verify=false", b)
+    roots.podman("tag", b, a)
+    r = roots.rootpin("--podman", wrapper, "boot", "--deployment", "0", check=0)
     assert "1 tags re-pointed" in r.stdout
     assert subcommands(runs())[1:] == ["images", "tag"], runs()
 
 
-def test_boot_in_pin_mode_system_runs_no_podman_while_the_store_is_as_rootpin_listed_it(env):
-    a = env.push("acme/a", "1")
-    env.boot_os({"a.image": image_unit(a)})
-    env.rootpin("--pin-mode", "system", "bind", check=0)
-    wrapper, runs = podman_logger(env)
+def test_boot_in_pin_mode_system_runs_no_podman_while_the_store_is_as_rootpin_listed_it(roots):
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin("--pin-mode", "system", "bind", check=0)
+    wrapper, runs = podman_logger(roots)
     # The first bind's placeholders changed the containers after it listed them: the next
     # run lists them once (and caches that); a no-op bind after it lists only the images
     # (its plan) and trusts the cached containers; boot runs no podman at all.
-    env.rootpin("--podman", wrapper, "--pin-mode", "system", "bind", check=0)
+    roots.rootpin("--podman", wrapper, "--pin-mode", "system", "bind", check=0)
     assert subcommands(runs()) == ["images", "ps"], runs()
-    env.rootpin("--podman", wrapper, "--pin-mode", "system", "bind", check=0)
+    roots.rootpin("--podman", wrapper, "--pin-mode", "system", "bind", check=0)
     assert subcommands(runs())[2:] == ["images"], runs()
-    r = env.rootpin("--podman", wrapper, "--pin-mode", "system", "boot", "--deployment", "0",
+    r = roots.rootpin("--podman", wrapper, "--pin-mode", "system", "boot", "--deployment", "0",
                     check=0)
     assert "0 tags re-pointed, 1 already right, 0 missing" in r.stdout
     assert len(runs()) == 3, runs()  # boot ran none
     # A prune took the placeholder: the containers' generation moved, so boot lists them,
     # sees it gone and creates it again; the images are as they were (no listing).
-    env.podman("container", "prune", "-f")
-    r = env.rootpin("--podman", wrapper, "--pin-mode", "system", "boot", "--deployment", "0",
+    roots.podman("container", "prune", "-f")
+    r = roots.rootpin("--podman", wrapper, "--pin-mode", "system", "boot", "--deployment", "0",
                     check=0)
     assert "re-created placeholder" in r.stdout
     assert subcommands(runs())[3:] == ["ps", "create"], runs()
-    env.rootpin("--pin-mode", "system", "check", check=0)
+    roots.rootpin("--pin-mode", "system", "check", check=0)
 
 
-def test_no_op_bind_on_podmans_own_unnamed_store_runs_podman_twice(env):
+def test_no_op_bind_on_podmans_own_unnamed_store_runs_podman_twice(roots):
     """Pin mode system with no --store/--runroot: podman's own store, made private here by
     CONTAINERS_STORAGE_CONF and CONTAINERS_CONF as a host's storage.conf names its graph
     root. Only podman can say that graph root, so no cache vouches for it: every no-op bind
     lists the images and the containers, 2 podman runs (issue 13's target), no request."""
-    a = env.push("acme/a", "1")
-    env.boot_os({"a.image": image_unit(a)})
-    own = os.path.join(env.tmp, "own")
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    own = os.path.join(roots.tmp, "own")
     os.makedirs(own)
     with open(os.path.join(own, "storage.conf"), "w") as f:
         f.write(f'[storage]\ngraphroot = "{own}/graph"\nrunroot = "{own}/run"\n')
     with open(os.path.join(own, "containers.conf"), "w") as f:
         f.write(f'[engine]\ntmp_dir = "{own}/libpod"\n')
-    wrapper, runs = podman_logger(env)
-    argv = [env.bin, "--sysroot", env.sysroot.path, "--state-dir", env.state, "--config-dir",
-            os.path.join(env.tmp, "config"), "--podman", wrapper, "--pin-mode", "system", "bind"]
+    wrapper, runs = podman_logger(roots)
+    argv = [roots.bin, "--sysroot", roots.sysroot.path, "--state-dir", roots.state, "--config-dir",
+            os.path.join(roots.tmp, "config"), "--podman", wrapper, "--pin-mode", "system", "bind"]
     run_env = dict(os.environ, ROOTPIN_LOG="stderr",
                    CONTAINERS_STORAGE_CONF=os.path.join(own, "storage.conf"),
                    CONTAINERS_CONF=os.path.join(own, "containers.conf"))
@@ -230,28 +221,28 @@ def test_no_op_bind_on_podmans_own_unnamed_store_runs_podman_twice(env):
         assert r.returncode == 0, r.stderr
     bind()
     assert os.path.isdir(os.path.join(own, "graph"))  # podman's "own" store, not the host's
-    first, requests = len(runs()), len(env.requests_for("acme/a"))
+    first, requests = len(runs()), len(roots.requests_for("acme/a"))
     bind()
     bind()
     assert subcommands(runs()[first:]) == ["images", "ps", "images", "ps"], runs()
-    assert len(env.requests_for("acme/a")) == requests
+    assert len(roots.requests_for("acme/a")) == requests
 
 
 # --- the shutdown inhibitor around bind's pulls ---------------------------------------
 
-def test_bind_holds_a_shutdown_inhibitor_only_while_it_pulls(env, tmp):
-    a = env.push("acme/a", "1")
-    env.boot_os({"a.image": image_unit(a)})
+def test_bind_holds_a_shutdown_inhibitor_only_while_it_pulls(roots, tmp):
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
     with PrivateLogind(tmp) as logind:
-        r = env.rootpin_env(logind.env(), "bind", check=0)
+        r = roots.rootpin_env(logind.env(), "bind", check=0)
         events = logind.events()
         assert [e["event"] for e in events] == ["inhibit", "release"], events
         assert events[0]["what"] == "shutdown" and events[0]["mode"] == "block"
         assert events[0]["why"] == "pulling the container images of the staged root"
         # Nothing to pull: no inhibitor.
-        env.rootpin_env(logind.env(), "bind", check=0)
+        roots.rootpin_env(logind.env(), "bind", check=0)
         assert len(logind.events()) == 2
     # No logind at all: a warning, and the bind succeeds.
-    env.podman("rmi", "-f", a)
-    r = env.rootpin_env({"DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp}/none"}, "bind", check=0)
+    roots.podman("rmi", "-f", a)
+    r = roots.rootpin_env({"DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp}/none"}, "bind", check=0)
     assert "no shutdown inhibitor" in r.stderr

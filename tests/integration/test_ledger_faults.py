@@ -7,22 +7,9 @@ import stat
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
-from images import Images
-from registry import Registry
-from rootpin import Rootpin
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        yield reg, images, Rootpin(rootpin_bin, tmp, env=images.env())
-
-
-def test_missing_state_dir_is_created_private(env):
-    reg, images, rp = env
+def test_missing_state_dir_is_created_private(pins):
+    images, rp = pins.images, pins.rp
     assert not os.path.exists(rp.state_dir)
     r = rp.run("status", "--json", check=True)
     assert json.loads(r.stdout)["held"] == []
@@ -32,8 +19,8 @@ def test_missing_state_dir_is_created_private(env):
     assert stat.S_IMODE(os.stat(rp.ledger_path).st_mode) == 0o600
 
 
-def test_corrupt_ledger_is_moved_aside_and_reported(env):
-    reg, images, rp = env
+def test_corrupt_ledger_is_moved_aside_and_reported(pins):
+    images, rp = pins.images, pins.rp
     a, b = images.push("acme/a", "1"), images.push("acme/b", "1")
     rp.run("pin", a, check=True)
     rp.run("pin", b, check=True)  # ledger.json.prev now holds the pin of a
@@ -59,8 +46,8 @@ def test_corrupt_ledger_is_moved_aside_and_reported(env):
     assert any(a in i["Names"] for i in rp.store_images())
 
 
-def test_ledger_from_the_future_is_left_alone(env):
-    reg, images, rp = env
+def test_ledger_from_the_future_is_left_alone(pins):
+    images, rp = pins.images, pins.rp
     a = images.push("acme/a", "1")
     rp.run("pin", a, check=True)
     future = {"version": 99, "pins": [], "roots": {}, "new_thing": True}
@@ -76,8 +63,8 @@ def test_ledger_from_the_future_is_left_alone(env):
     assert rp.store_ids() == before
 
 
-def test_read_only_state_dir_fails_before_changing_anything(env):
-    reg, images, rp = env
+def test_read_only_state_dir_fails_before_changing_anything(pins):
+    images, rp = pins.images, pins.rp
     a = images.push("acme/a", "1")
     rp.run("pin", a, check=True)
     rp.run("unpin", a, check=True)  # a is unheld: a gc would remove it
@@ -98,8 +85,8 @@ def test_read_only_state_dir_fails_before_changing_anything(env):
         subprocess.run(["umount", rp.state_dir], check=True)
 
 
-def test_two_processes_pin_unpin_gc_concurrently(env):
-    reg, images, rp = env
+def test_two_processes_pin_unpin_gc_concurrently(pins):
+    images, rp = pins.images, pins.rp
     refs = [images.push("acme/a", "1"), images.push("acme/b", "1")]
 
     def worker(ref):
@@ -116,10 +103,10 @@ def test_two_processes_pin_unpin_gc_concurrently(env):
     with ThreadPoolExecutor(2) as pool:
         failures = list(pool.map(worker, refs))
     assert failures == [[], []]
-    pins = rp.ledger()["pins"]
-    assert sorted(p["reference"] for p in pins) == sorted(refs)
+    recorded = rp.ledger()["pins"]
+    assert sorted(p["reference"] for p in recorded) == sorted(refs)
     ids = rp.store_ids()
-    for p in pins:
+    for p in recorded:
         assert p["image_id"] in ids
     rp.run("gc", check=True)
     assert rp.store_ids() == ids  # everything left is held

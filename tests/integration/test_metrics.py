@@ -9,10 +9,7 @@ import subprocess
 
 import pytest
 
-from images import Images
-from registry import Registry
-from roots_env import Env, image_unit
-from rootpin import Rootpin
+from roots_env import image_unit
 
 
 def promtool_check(path):
@@ -37,17 +34,14 @@ def samples(path):
 
 
 @pytest.fixture
-def pins(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env=images.env())
-        metrics_dir = os.path.join(tmp, "textfile")
-        os.makedirs(metrics_dir)
-        yield images, rp, metrics_dir
+def metrics_dir(tmp):
+    d = os.path.join(tmp, "textfile")
+    os.makedirs(d)
+    return d
 
 
-def test_each_command_rewrites_a_valid_textfile_and_counters_persist(pins):
-    images, rp, d = pins
+def test_each_command_rewrites_a_valid_textfile_and_counters_persist(pins, metrics_dir):
+    images, rp, d = pins.images, pins.rp, metrics_dir
     prom = os.path.join(d, "rootpin.prom")
     a = images.push("acme/a", "1", size=4096)
     rp.run("--metrics-dir", d, "pin", a, check=True)
@@ -84,36 +78,31 @@ def test_each_command_rewrites_a_valid_textfile_and_counters_persist(pins):
 
 
 def test_a_metrics_directory_that_cannot_be_written_is_a_warning(pins, tmp):
-    images, rp, _ = pins
+    images, rp = pins.images, pins.rp
     a = images.push("acme/a", "1")
     r = rp.run("--metrics-dir", os.path.join(tmp, "no-such-dir"), "pin", a)
     assert r.returncode == 0, r.stderr
     assert "metrics not written" in r.stderr
 
 
-def test_roots_by_role_and_unbound(rootpin_bin, tmp):
-    env = Env(rootpin_bin, tmp)
-    try:
-        d = os.path.join(tmp, "textfile")
-        os.makedirs(d)
-        a = env.push("acme/a", "1")
-        env.boot_os({"a.image": image_unit(a)})
-        env.rootpin("--metrics-dir", d, "bind", check=0)
-        prom = os.path.join(d, "rootpin.prom")
-        promtool_check(prom)
-        s = samples(prom)
-        assert s['rootpin_roots{role="pending"}'] == 1  # a sysroot that is not booted
-        assert s['rootpin_roots_unbound{role="pending"}'] == 0
-        assert s['rootpin_held_images{holder="root"}'] == 1
-        assert s["rootpin_staged_finalization_locked"] == 0
-        # Another tool deploys version 2: rootpin has not bound it yet.
-        env.commit({"a.image": image_unit(a)}, "2.0")
-        env.sysroot.deploy()
-        env.rootpin("--metrics-dir", d, "status", check=0)
-        s = samples(prom)
-        assert s['rootpin_roots{role="pending"}'] == 1
-        assert s['rootpin_roots{role="rollback"}'] == 1
-        assert s['rootpin_roots_unbound{role="pending"}'] == 1
-        promtool_check(prom)
-    finally:
-        env.close()
+def test_roots_by_role_and_unbound(roots, metrics_dir):
+    d = metrics_dir
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin("--metrics-dir", d, "bind", check=0)
+    prom = os.path.join(d, "rootpin.prom")
+    promtool_check(prom)
+    s = samples(prom)
+    assert s['rootpin_roots{role="pending"}'] == 1  # a sysroot that is not booted
+    assert s['rootpin_roots_unbound{role="pending"}'] == 0
+    assert s['rootpin_held_images{holder="root"}'] == 1
+    assert s["rootpin_staged_finalization_locked"] == 0
+    # Another tool deploys version 2: rootpin has not bound it yet.
+    roots.commit({"a.image": image_unit(a)}, "2.0")
+    roots.sysroot.deploy()
+    roots.rootpin("--metrics-dir", d, "status", check=0)
+    s = samples(prom)
+    assert s['rootpin_roots{role="pending"}'] == 1
+    assert s['rootpin_roots{role="rollback"}'] == 1
+    assert s['rootpin_roots_unbound{role="pending"}'] == 1
+    promtool_check(prom)

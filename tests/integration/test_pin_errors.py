@@ -9,16 +9,6 @@ from registry import Registry
 from rootpin import Rootpin
 
 
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env=images.env())
-        base = images.push("acme/base", "1")
-        rp.run("pin", base, check=True)  # so "unchanged" is checked against a real ledger
-        yield reg, images, rp
-
-
 def assert_fails_unchanged(rp, args, *needles):
     before = rp.snapshot()
     r = rp.run(*args)
@@ -29,22 +19,22 @@ def assert_fails_unchanged(rp, args, *needles):
     assert rp.snapshot() == before
 
 
-def test_unknown_tag(env):
-    reg, images, rp = env
+def test_unknown_tag(pinned):
+    reg, rp = pinned.reg, pinned.rp
     ref = f"{reg.host}/acme/base:nope"
     assert_fails_unchanged(rp, ["pin", ref], ref, "manifest unknown")
 
 
-def test_registry_down(env):
-    reg, images, rp = env
+def test_registry_down(pinned):
+    reg, images, rp = pinned.reg, pinned.images, pinned.rp
     ref = images.push("acme/web", "1")
     reg.stop()
     assert_fails_unchanged(rp, ["pin", ref], ref, "connection refused")
 
 
 @pytest.mark.parametrize("ref", ["--root=/x", "quay.io/acme/web 1", "quay.io/acme/web:1 "])
-def test_malformed_reference(env, ref):
-    reg, images, rp = env
+def test_malformed_reference(pinned, ref):
+    rp = pinned.rp
     assert_fails_unchanged(rp, ["pin", "--", ref], "invalid image reference", repr(ref)[1:-1])
 
 

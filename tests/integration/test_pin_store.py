@@ -3,19 +3,7 @@ import json
 import os
 import subprocess
 
-import pytest
-
 import podman_leg
-from images import Images
-from registry import Registry
-from rootpin import Rootpin
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        yield reg, images, Rootpin(rootpin_bin, tmp, env=images.env())
 
 
 def consumer(tmp, rp, images):
@@ -33,8 +21,8 @@ def consumer(tmp, rp, images):
     return run
 
 
-def test_pinned_image_survives_consumer_prunes_and_registry_outage(tmp, env):
-    reg, images, rp = env
+def test_pinned_image_survives_consumer_prunes_and_registry_outage(tmp, pins):
+    reg, images, rp = pins.reg, pins.images, pins.rp
     ref = images.push("acme/web", "1")
     rp.run("pin", ref, "--reason", "web front end", check=True)
     podman = consumer(tmp, rp, images)
@@ -48,8 +36,8 @@ def test_pinned_image_survives_consumer_prunes_and_registry_outage(tmp, env):
     assert len(rp.store_images()) == 1
 
 
-def test_pin_of_present_image_makes_no_registry_request(env):
-    reg, images, rp = env
+def test_pin_of_present_image_makes_no_registry_request(pins):
+    reg, images, rp = pins.reg, pins.images, pins.rp
     ref = images.push("acme/web", "1")
     rp.run("pin", ref, check=True)
     before = reg.request_count()
@@ -60,23 +48,23 @@ def test_pin_of_present_image_makes_no_registry_request(env):
     assert events[0]["pulled"] is False
 
 
-def test_pin_twice_is_one_pin_and_records_digest_and_id(env):
-    reg, images, rp = env
+def test_pin_twice_is_one_pin_and_records_digest_and_id(pins):
+    images, rp = pins.images, pins.rp
     ref = images.push("acme/web", "1")
     rp.run("pin", ref, "--reason", "first", check=True)
     rp.run("pin", ref, check=True)
-    pins = rp.ledger()["pins"]
-    assert len(pins) == 1
+    recorded = rp.ledger()["pins"]
+    assert len(recorded) == 1
     stored = rp.store_images()
     assert len(stored) == 1
-    assert pins[0]["image_id"] == stored[0]["Id"]
-    assert pins[0]["digest"] == stored[0]["Digest"]
-    assert pins[0]["reason"] == "first"
-    assert pins[0]["reference"] == ref
+    assert recorded[0]["image_id"] == stored[0]["Id"]
+    assert recorded[0]["digest"] == stored[0]["Digest"]
+    assert recorded[0]["reason"] == "first"
+    assert recorded[0]["reference"] == ref
 
 
-def test_status_shows_holders_and_store(env):
-    reg, images, rp = env
+def test_status_shows_holders_and_store(pins):
+    images, rp = pins.images, pins.rp
     ref = images.push("acme/web", "1")
     rp.run("pin", ref, "--reason", "needed at boot", check=True)
     status = json.loads(rp.run("status", "--json", check=True).stdout)
@@ -90,8 +78,8 @@ def test_status_shows_holders_and_store(env):
     assert "needed at boot" in plain and ref in plain
 
 
-def test_unpin_then_gc_removes_and_gc_keeps_held(env):
-    reg, images, rp = env
+def test_unpin_then_gc_removes_and_gc_keeps_held(pins):
+    images, rp = pins.images, pins.rp
     keep = images.push("acme/keep", "1")
     drop = images.push("acme/drop", "1")
     rp.run("pin", keep, check=True)
@@ -112,15 +100,15 @@ def test_unpin_then_gc_removes_and_gc_keeps_held(env):
     assert rp.ledger()["pins"] == []
 
 
-def test_unpin_of_unknown_pin_fails(env):
-    reg, images, rp = env
+def test_unpin_of_unknown_pin_fails(pins):
+    rp = pins.rp
     r = rp.run("unpin", "127.0.0.1:1/nothing:1")
     assert r.returncode == 1
     assert "no admin pin matches" in r.stderr
 
 
-def test_gc_refuses_when_roots_recorded_and_no_sysroot(env):
-    reg, images, rp = env
+def test_gc_refuses_when_roots_recorded_and_no_sysroot(pins):
+    images, rp = pins.images, pins.rp
     ref = images.push("acme/web", "1")
     rp.run("pin", ref, check=True)
     rp.run("unpin", ref, check=True)
@@ -134,8 +122,8 @@ def test_gc_refuses_when_roots_recorded_and_no_sysroot(env):
     assert len(rp.store_ids()) == 1
 
 
-def test_bad_flag_is_usage_error(env):
-    reg, images, rp = env
+def test_bad_flag_is_usage_error(pins):
+    rp = pins.rp
     r = rp.run("pin", "--no-such-flag", "x")
     assert r.returncode == 2
     assert "Usage" in r.stderr

@@ -7,26 +7,9 @@ import subprocess
 
 import pytest
 
-from images import Images
-from registry import Registry
-from roots_env import LATE_FAULTS, Env, clear_late_fault, image_unit, late_fault
-from rootpin import Rootpin
+from roots_env import LATE_FAULTS, clear_late_fault, image_unit, late_fault
 
 SYSTEM = ("--pin-mode", "system")
-
-
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        yield reg, images, Rootpin(rootpin_bin, tmp, env=images.env())
-
-
-@pytest.fixture
-def roots(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    e.close()
 
 
 def host(rp, *args, check=True):
@@ -50,8 +33,8 @@ def image_id(rp, ref):
     return next(i["Id"] for i in rp.store_images() if ref in (i.get("Names") or []))
 
 
-def test_placeholder_holds_the_image_against_rmi_and_image_prune(env):
-    reg, images, rp = env
+def test_placeholder_holds_the_image_against_rmi_and_image_prune(pins):
+    reg, images, rp = pins.reg, pins.images, pins.rp
     ref = images.push("acme/web", "1")
     r = rp.run(*SYSTEM, "pin", ref, "--reason", "front end", check=True)
     assert f"pinned {ref}" in r.stdout
@@ -80,8 +63,8 @@ def test_placeholder_holds_the_image_against_rmi_and_image_prune(env):
     assert status["lost_placeholders"] == [] and status["missing"] == []
 
 
-def test_gc_takes_only_what_rootpin_pulled_and_no_container_uses(env):
-    reg, images, rp = env
+def test_gc_takes_only_what_rootpin_pulled_and_no_container_uses(pins):
+    images, rp = pins.images, pins.rp
     hosts, ours, used = (images.push(f"acme/{n}", "1") for n in ("hosts", "ours", "used"))
     foreign = images.push("acme/foreign", "1")
     # The host had `hosts` and `foreign` before rootpin pinned anything.
@@ -113,8 +96,8 @@ def test_gc_takes_only_what_rootpin_pulled_and_no_container_uses(env):
     assert rp.ledger().get("pulled", []) == []
 
 
-def test_switching_pin_mode_with_pins_is_refused(env):
-    reg, images, rp = env
+def test_switching_pin_mode_with_pins_is_refused(pins):
+    images, rp = pins.images, pins.rp
     ref = images.push("acme/web", "1")
     rp.run("pin", ref, check=True)
     before = rp.snapshot()
@@ -351,10 +334,10 @@ def test_pin_whose_ledger_save_fails_leaves_the_store_as_it_was(roots):
     assert state(roots) == before
 
 
-def test_a_pull_that_only_names_the_hosts_image_again_does_not_make_it_rootpins(env):
+def test_a_pull_that_only_names_the_hosts_image_again_does_not_make_it_rootpins(pins):
     """The pull of another tag of an image the host has stores no new image: it stays the
     host's, so gc never removes it (ledger.pulled holds only images rootpin brought)."""
-    reg, images, rp = env
+    images, rp = pins.images, pins.rp
     ref = images.push("acme/web", "1")
     alias = ref.rsplit(":", 1)[0] + ":alias"
     images.run(["push", "-q", "--tls-verify=false", "localhost/acme/web:1", alias])

@@ -11,30 +11,21 @@ import os
 import re
 import stat
 
-import pytest
-
 from booted import Booted
-from roots_env import Env, image_unit
-
-
-@pytest.fixture
-def env(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    e.close()
+from roots_env import image_unit
 
 
 class Host:
-    """rootpin and ostree run as on a host booted from env's deployment 0."""
+    """rootpin and ostree run as on a host booted from roots's deployment 0."""
 
-    def __init__(self, env, units, files=None):
-        self.env = env
-        env.boot_os(units, files=files)
-        self.run_dir = os.path.join(env.tmp, "host-run")
-        self.booted = Booted(env.sysroot, self.run_dir, [env.bin])
-        self.pull_log = os.path.join(env.tmp, "pulls.log")
+    def __init__(self, roots, units, files=None):
+        self.env = roots
+        roots.boot_os(units, files=files)
+        self.run_dir = os.path.join(roots.tmp, "host-run")
+        self.booted = Booted(roots.sysroot, self.run_dir, [roots.bin])
+        self.pull_log = os.path.join(roots.tmp, "pulls.log")
         # A podman that notes, at each pull, whether the finalization lock is in place.
-        self.podman = os.path.join(env.tmp, "podman-probe")
+        self.podman = os.path.join(roots.tmp, "podman-probe")
         with open(self.podman, "w") as f:
             f.write("#!/bin/sh\n"
                     'case " $* " in *" pull "*)\n'
@@ -89,13 +80,13 @@ class Host:
             return f.read().split()
 
 
-def test_upgrade_stages_binds_and_lets_ostree_finalize(env):
-    a = env.push("acme/a", "1")
-    b = env.push("acme/b", "1")
-    host = Host(env, {"a.image": image_unit(a)})
+def test_upgrade_stages_binds_and_lets_ostree_finalize(roots):
+    a = roots.push("acme/a", "1")
+    b = roots.push("acme/b", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("bind", check=0)
     [booted] = host.root_ids()
-    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    roots.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
 
     out = host.rootpin("upgrade", check=0)
     staged = host.root_ids()[0]
@@ -105,18 +96,18 @@ def test_upgrade_stages_binds_and_lets_ostree_finalize(env):
     # a was pulled by the first bind, b while the staged root could not be finalized.
     assert host.pulls() == ["unlocked", "locked"]
     assert not os.path.exists(host.lock)  # bound: ostree may finalize it now
-    assert set(env.ledger()["roots"]) == {booted, staged}
-    assert env.names() == sorted([a, b])
+    assert set(roots.ledger()["roots"]) == {booted, staged}
+    assert roots.names() == sorted([a, b])
 
 
-def test_staged_upgrade_whose_pull_fails_is_undone_and_unlocked(env):
-    a = env.push("acme/a", "1")
-    good = env.push("acme/good", "1")
-    host = Host(env, {"a.image": image_unit(a)})
+def test_staged_upgrade_whose_pull_fails_is_undone_and_unlocked(roots):
+    a = roots.push("acme/a", "1")
+    good = roots.push("acme/good", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("bind", check=0)
-    before = (host.root_ids(), env.ledger(), env.images())
-    missing = f"{env.registry.host}/acme/missing:1"
-    env.commit({"a.image": image_unit(a), "good.image": image_unit(good),
+    before = (host.root_ids(), roots.ledger(), roots.images())
+    missing = f"{roots.registry.host}/acme/missing:1"
+    roots.commit({"a.image": image_unit(a), "good.image": image_unit(good),
                 "zz.image": image_unit(missing)}, "2.0")
 
     out = host.rootpin("upgrade")
@@ -126,15 +117,15 @@ def test_staged_upgrade_whose_pull_fails_is_undone_and_unlocked(env):
     assert "(staged)" not in host.ostree("admin", "status")
     assert not os.path.exists(host.staged_file)
     assert not os.path.exists(host.lock)
-    assert (host.root_ids(), env.ledger(), env.images()) == before
+    assert (host.root_ids(), roots.ledger(), roots.images()) == before
 
 
-def test_bind_staged_failure_keeps_the_lock_until_a_bind_succeeds(env):
-    a = env.push("acme/a", "1")
-    host = Host(env, {"a.image": image_unit(a)})
+def test_bind_staged_failure_keeps_the_lock_until_a_bind_succeeds(roots):
+    a = roots.push("acme/a", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("bind", check=0)
-    later = f"{env.registry.host}/acme/later:1"  # not pushed yet
-    env.commit({"a.image": image_unit(a), "later.image": image_unit(later)}, "2.0")
+    later = f"{roots.registry.host}/acme/later:1"  # not pushed yet
+    roots.commit({"a.image": image_unit(a), "later.image": image_unit(later)}, "2.0")
     # Another tool stages the update (rootpin-bind.path then runs `bind --staged`).
     staged = host.stage_from_origin()
 
@@ -145,37 +136,37 @@ def test_bind_staged_failure_keeps_the_lock_until_a_bind_succeeds(env):
     assert "/run/ostree/staged-deployment-locked stays" in out.stderr
     assert os.path.exists(host.lock)  # ostree will not finalize it
     assert "(staged)" in host.ostree("admin", "status")  # not rootpin's to undo
-    assert staged not in env.ledger()["roots"]
+    assert staged not in roots.ledger()["roots"]
     status = host.rootpin("status", check=0).stdout
     assert "finalization locked (/run/ostree/staged-deployment-locked)" in status
     assert "once `rootpin bind --staged` succeeds" in status
 
-    env.push("acme/later", "1")
+    roots.push("acme/later", "1")
     out = host.rootpin("bind", "--staged", check=0)
     assert f"bound {staged}: 2 images" in out.stdout
     assert not os.path.exists(host.lock)
-    assert staged in env.ledger()["roots"]
+    assert staged in roots.ledger()["roots"]
     assert "finalization locked" not in host.rootpin("status", check=0).stdout
 
 
-def placeholders(env):
-    out = env.podman("ps", "-a", "--filter", "label=io.rootpin.holder", "--format", "json").stdout
+def placeholders(roots):
+    out = roots.podman("ps", "-a", "--filter", "label=io.rootpin.holder", "--format", "json").stdout
     return sorted((c["Labels"]["io.rootpin.root"], c["Labels"]["io.rootpin.holder"])
                   for c in json.loads(out or "[]"))
 
 
-def test_bind_staged_failure_in_pin_mode_system_keeps_the_lock_until_a_bind_succeeds(env):
+def test_bind_staged_failure_in_pin_mode_system_keeps_the_lock_until_a_bind_succeeds(roots):
     """As the store-mode test above, in pin mode system (issue 13): the failed bind leaves no
     placeholder and no image of the staged root, and the lock stays until a bind succeeds."""
-    a, good = env.push("acme/a", "1"), env.push("acme/good", "1")
-    host = Host(env, {"a.image": image_unit(a)})
+    a, good = roots.push("acme/a", "1"), roots.push("acme/good", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("--pin-mode", "system", "bind", check=0)
     [booted] = host.root_ids()
-    later = f"{env.registry.host}/acme/later:1"  # not pushed yet
-    env.commit({"a.image": image_unit(a), "good.image": image_unit(good),
+    later = f"{roots.registry.host}/acme/later:1"  # not pushed yet
+    roots.commit({"a.image": image_unit(a), "good.image": image_unit(good),
                 "later.image": image_unit(later)}, "2.0")
     staged = host.stage_from_origin()
-    before = (env.ledger(), placeholders(env), env.images())
+    before = (roots.ledger(), placeholders(roots), roots.images())
 
     out = host.rootpin("--pin-mode", "system", "bind", "--staged")
     assert out.returncode == 1, out.stderr
@@ -184,28 +175,28 @@ def test_bind_staged_failure_in_pin_mode_system_keeps_the_lock_until_a_bind_succ
     assert "/run/ostree/staged-deployment-locked stays" in out.stderr
     assert os.path.exists(host.lock)
     assert "(staged)" in host.ostree("admin", "status")
-    assert (env.ledger(), placeholders(env), env.images()) == before
+    assert (roots.ledger(), placeholders(roots), roots.images()) == before
     assert "finalization locked" in host.rootpin("--pin-mode", "system", "status", check=0).stdout
 
-    env.push("acme/later", "1")
+    roots.push("acme/later", "1")
     out = host.rootpin("--pin-mode", "system", "bind", "--staged", check=0)
     assert f"bound {staged}: 3 images" in out.stdout
     assert not os.path.exists(host.lock)
-    assert placeholders(env) == sorted([(booted, "a.image"), (staged, "a.image"),
+    assert placeholders(roots) == sorted([(booted, "a.image"), (staged, "a.image"),
                                         (staged, "good.image"), (staged, "later.image")])
 
 
-def test_staged_upgrade_in_pin_mode_system_failing_at_a_placeholder_is_undone_and_unlocked(env):
+def test_staged_upgrade_in_pin_mode_system_failing_at_a_placeholder_is_undone_and_unlocked(roots):
     """The staged upgrade's transaction in pin mode system: a failure after some of the new
     root's placeholders exist undoes the staged root, its placeholders and its pulls, and
     releases the lock."""
-    a, b, c = (env.push(f"acme/{n}", "1") for n in "abc")
-    host = Host(env, {"a.image": image_unit(a)})
+    a, b, c = (roots.push(f"acme/{n}", "1") for n in "abc")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("--pin-mode", "system", "bind", check=0)
-    before = (host.root_ids(), env.ledger(), placeholders(env), env.images())
-    env.commit({"a.image": image_unit(a), "b.image": image_unit(b), "c.image": image_unit(c)},
+    before = (host.root_ids(), roots.ledger(), placeholders(roots), roots.images())
+    roots.commit({"a.image": image_unit(a), "b.image": image_unit(b), "c.image": image_unit(c)},
                "2.0")
-    count = os.path.join(env.tmp, "creates")
+    count = os.path.join(roots.tmp, "creates")
     with open(host.podman, "w") as f:
         f.write("#!/bin/sh\n"
                 'case " $* " in *" create "*)\n'
@@ -218,13 +209,13 @@ def test_staged_upgrade_in_pin_mode_system_failing_at_a_placeholder_is_undone_an
     assert out.returncode == 1 and "undone" in out.stderr and "injected fault" in out.stderr
     assert "(staged)" not in host.ostree("admin", "status")
     assert not os.path.exists(host.lock)
-    assert (host.root_ids(), env.ledger(), placeholders(env), env.images()) == before
+    assert (host.root_ids(), roots.ledger(), placeholders(roots), roots.images()) == before
 
 
-def test_a_finalization_lock_rootpin_did_not_write_stays(env):
-    a = env.push("acme/a", "1")
-    host = Host(env, {"a.image": image_unit(a)})
-    env.commit({"a.image": image_unit(a)}, "2.0")
+def test_a_finalization_lock_rootpin_did_not_write_stays(roots):
+    a = roots.push("acme/a", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
+    roots.commit({"a.image": image_unit(a)}, "2.0")
     host.stage_from_origin()
     os.makedirs(os.path.dirname(host.lock), exist_ok=True)
     open(host.lock, "w").close()  # an admin holds the update back
@@ -235,16 +226,16 @@ def test_a_finalization_lock_rootpin_did_not_write_stays(env):
     assert "the lock is not rootpin's" in host.rootpin("status", check=0).stdout
 
 
-def test_a_staged_upgrade_failing_with_any_error_is_undone_and_unlocked(env):
+def test_a_staged_upgrade_failing_with_any_error_is_undone_and_unlocked(roots):
     """Issue 11, points 1-2: a failure that is not rootpin's own error type (here podman's
     message with invalid UTF-8 under --json, which made the JSON rendering throw inside a
     pulling thread: std::terminate) must still undo the staged root and leave no lock."""
-    a = env.push("acme/a", "1")
-    b = env.push("acme/b", "1")
-    host = Host(env, {"a.image": image_unit(a)})
+    a = roots.push("acme/a", "1")
+    b = roots.push("acme/b", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("bind", check=0)
-    before = (host.root_ids(), env.ledger(), env.images())
-    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    before = (host.root_ids(), roots.ledger(), roots.images())
+    roots.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
     with open(host.podman, "w") as f:
         f.write("#!/bin/sh\n"
                 'case " $* " in *" pull "*)\n'
@@ -258,25 +249,25 @@ def test_a_staged_upgrade_failing_with_any_error_is_undone_and_unlocked(env):
     assert '"event":"pull_failed"' in out.stdout.replace(" ", "")
     assert "(staged)" not in host.ostree("admin", "status")
     assert not os.path.exists(host.lock)
-    assert (host.root_ids(), env.ledger(), env.images()) == before
+    assert (host.root_ids(), roots.ledger(), roots.images()) == before
 
 
-def test_bind_staged_follows_a_root_staged_while_it_binds(env):
+def test_bind_staged_follows_a_root_staged_while_it_binds(roots):
     """Issue 11, point 3: the finalization lock is global. When another tool stages a newer
     root while `bind --staged` pulls, releasing the lock after binding the old one would let
     ostree finalize the new root with its images missing: the bind re-checks what is staged
     and binds the new one too before it lets go."""
-    a = env.push("acme/a", "1")
-    b = env.push("acme/b", "1")
-    c = env.push("acme/c", "1")
-    host = Host(env, {"a.image": image_unit(a)})
+    a = roots.push("acme/a", "1")
+    b = roots.push("acme/b", "1")
+    c = roots.push("acme/c", "1")
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("bind", check=0)
-    env.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
+    roots.commit({"a.image": image_unit(a), "b.image": image_unit(b)}, "2.0")
     first = host.stage_from_origin()
-    env.commit({"a.image": image_unit(a), "b.image": image_unit(b),
+    roots.commit({"a.image": image_unit(a), "b.image": image_unit(b),
                 "c.image": image_unit(c)}, "3.0")
     host.ostree("pull", "--repo=/ostree/repo", "origin", "testos/x86_64/stable")
-    mark = os.path.join(env.tmp, "restaged")
+    mark = os.path.join(roots.tmp, "restaged")
     with open(host.podman, "w") as f:
         f.write("#!/bin/sh\n"
                 'case " $* " in *" pull "*)\n'
@@ -292,9 +283,9 @@ def test_bind_staged_follows_a_root_staged_while_it_binds(env):
     assert second != first, open(os.path.join(mark, "out")).read()
     assert f"{second} was staged while {first} was being bound" in out.stderr
     assert f"bound {second}: 3 images" in out.stdout
-    assert second in env.ledger()["roots"]
+    assert second in roots.ledger()["roots"]
     assert not os.path.exists(host.lock)
-    assert sorted(env.names()) == sorted([a, b, c])
+    assert sorted(roots.names()) == sorted([a, b, c])
 
 
 def etc_units(units):
@@ -304,19 +295,19 @@ def etc_units(units):
     return files
 
 
-def test_bind_staged_reads_etc_as_ostree_will_merge_it(env):
+def test_bind_staged_reads_etc_as_ostree_will_merge_it(roots):
     """Issue 10: a staged root gets its /etc at finalization, the booted /etc's changes
     applied over its /usr/etc. What an admin changed, added and deleted under the booted
     /etc/containers/systemd is what the staged root will run, so it is what gets pinned."""
-    web_admin = env.push("acme/web", "admin")
-    mine = env.push("acme/mine", "1")
-    keep2 = env.push("acme/keep", "2")
-    keep1 = env.push("acme/keep", "1")
+    web_admin = roots.push("acme/web", "admin")
+    mine = roots.push("acme/mine", "1")
+    keep2 = roots.push("acme/keep", "2")
+    keep1 = roots.push("acme/keep", "1")
     # Not in the registry: a bind that wanted any of them would fail.
-    web1 = f"{env.registry.host}/acme/web:1"
-    web2 = f"{env.registry.host}/acme/web:2"
-    gone = f"{env.registry.host}/acme/gone:1"
-    host = Host(env, {}, files=etc_units({"web.image": image_unit(web1),
+    web1 = f"{roots.registry.host}/acme/web:1"
+    web2 = f"{roots.registry.host}/acme/web:2"
+    gone = f"{roots.registry.host}/acme/gone:1"
+    host = Host(roots, {}, files=etc_units({"web.image": image_unit(web1),
                                           "gone.image": image_unit(gone),
                                           "keep.image": image_unit(keep1)}))
     etc = os.path.join(host.booted.deployment_dir(0), "etc/containers/systemd")
@@ -325,7 +316,7 @@ def test_bind_staged_reads_etc_as_ostree_will_merge_it(env):
     os.remove(os.path.join(etc, "gone.image"))  # deleted
     with open(os.path.join(etc, "web.image"), "w") as f:
         f.write(image_unit(web_admin))  # modified: the admin's Image= wins over web:2
-    env.commit({}, "2.0", files=etc_units({"web.image": image_unit(web2),
+    roots.commit({}, "2.0", files=etc_units({"web.image": image_unit(web2),
                                            "gone.image": image_unit(gone),
                                            "keep.image": image_unit(keep2)}))
     # upgrade --check plans the new commit's tree with the /etc it will get.
@@ -336,5 +327,5 @@ def test_bind_staged_reads_etc_as_ostree_will_merge_it(env):
 
     out = host.rootpin("bind", "--staged", check=0)
     assert f"bound {staged}: 3 images" in out.stdout, out.stdout
-    recorded = {i["reference"] for i in env.ledger()["roots"][staged]["images"]}
+    recorded = {i["reference"] for i in roots.ledger()["roots"][staged]["images"]}
     assert recorded == {web_admin, mine, keep2}

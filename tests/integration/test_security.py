@@ -22,7 +22,8 @@ import pytest
 from images import Images, write_authfile
 from journal_capture import run_with_journal
 from registry import Registry
-from rootpin import STRACE_SANITIZER_ENV, Rootpin
+import strace
+from rootpin import Rootpin
 
 UNIT_DIR = "usr/share/containers/systemd"
 BOUND_DIR = "usr/lib/rootpin/bound-images.d"
@@ -45,18 +46,10 @@ def make_root(base, units, files=None):
     return base
 
 
-@pytest.fixture
-def env(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env={**images.env(), "ROOTPIN_LOG": "stderr"})
-        yield tmp, images, rp
-
-
 # --- nothing from a scanned root runs ---------------------------------------------------
 
-def test_a_roots_own_podman_and_path_tricks_change_nothing(env):
-    tmp, images, rp = env
+def test_a_roots_own_podman_and_path_tricks_change_nothing(pins):
+    tmp, images, rp = pins.tmp, pins.images, pins.rp
     ref = images.push("acme/web", "1")
     marker = os.path.join(tmp, "MARKER")
     root = os.path.join(tmp, "hostile-root")
@@ -90,8 +83,8 @@ def test_a_roots_own_podman_and_path_tricks_change_nothing(env):
 
 # --- the state directory ------------------------------------------------------------------
 
-def test_state_dir_and_ledger_modes_do_not_depend_on_the_umask(env):
-    tmp, images, rp = env
+def test_state_dir_and_ledger_modes_do_not_depend_on_the_umask(pins):
+    images, rp = pins.images, pins.rp
     a, b = images.push("acme/a", "1"), images.push("acme/b", "1")
     for ref in (a, b):  # the second save also writes ledger.json.prev
         r = subprocess.run(rp.argv("pin", ref), capture_output=True, text=True, env=rp.env,
@@ -102,25 +95,23 @@ def test_state_dir_and_ledger_modes_do_not_depend_on_the_umask(env):
         assert stat.S_IMODE(os.stat(os.path.join(rp.state_dir, name)).st_mode) == 0o600
 
 
-def test_the_temp_file_is_opened_exclusive_and_nofollow(env):
-    tmp, images, rp = env
+def test_the_temp_file_is_opened_exclusive_and_nofollow(pins):
+    tmp, images, rp = pins.tmp, pins.images, pins.rp
     rp.run("pin", images.push("acme/a", "1"), check=True)
     trace = os.path.join(tmp, "open.strace")
-    r = subprocess.run(["strace", "-qq", "-o", trace, "-e", "trace=open,openat", *STRACE_SANITIZER_ENV]
-                       + rp.argv("unpin", images.registry.host + "/acme/a:1"),
-                       capture_output=True, text=True, env=rp.env, timeout=300)
-    assert r.returncode == 0, r.stderr
-    with open(trace) as f:
-        opens = [line for line in f if ".ledger.json.tmp-" in line]
+    traced = strace.run(rp.argv("unpin", images.registry.host + "/acme/a:1"), trace,
+                        ["open", "openat"], env=rp.env)
+    assert traced.proc.returncode == 0, traced.proc.stderr
+    opens = [line for line in traced.lines if ".ledger.json.tmp-" in line]
     assert len(opens) == 1, opens
     flags = set(re.search(r'"\.ledger\.json\.tmp-\d+", ([A-Z_|]+), 0600', opens[0]).group(1).split("|"))
     assert {"O_CREAT", "O_EXCL", "O_NOFOLLOW"} <= flags, opens[0]
 
 
 @pytest.fixture
-def planted(env):
+def planted(pins):
     """A ledger with one pin and a file outside the state dir that symlinks will aim at."""
-    tmp, images, rp = env
+    tmp, images, rp = pins.tmp, pins.images, pins.rp
     a, b = images.push("acme/a", "1"), images.push("acme/b", "1")
     rp.run("pin", a, check=True)
     target = os.path.join(tmp, "precious")

@@ -24,11 +24,8 @@ import pytest
 
 from booted import Booted
 from fault_proxy import FaultProxy
-from images import Images
 from processes import kill_leftovers, leftover_processes
-from registry import Registry
-from roots_env import Env, image_unit
-from rootpin import Rootpin
+from roots_env import image_unit
 from test_roots_staged import Host
 
 BIG = 1 << 20  # random bytes: the pull has a real layer to be stopped in
@@ -47,22 +44,11 @@ def deliverable_signals():
         signal.signal(s, signal.SIG_IGN)
 
 
-@pytest.fixture
-def pins(tmp, rootpin_bin):
-    with Registry(tmp) as reg:
-        images = Images(tmp, reg)
-        rp = Rootpin(rootpin_bin, tmp, env=images.env())
-        rp.run("pin", images.push("acme/base", "1"), check=True)  # a real ledger to keep
-        yield reg, images, rp
-        kill_leftovers(rp.store)
-
-
-@pytest.fixture
-def env(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    kill_leftovers(e.store)
-    e.close()
+@pytest.fixture(autouse=True)
+def no_leftovers(tmp):
+    """No podman of this test outlives it, whatever it stopped in (every store is in tmp)."""
+    yield
+    kill_leftovers(tmp)
 
 
 def stop_when_stalled(proc, pid, proxy, sig, store):
@@ -87,8 +73,8 @@ def ledger_bytes(path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_during_pin_stops_podman_and_changes_nothing(pins, sig):
-    reg, images, rp = pins
+def test_a_signal_during_pin_stops_podman_and_changes_nothing(pinned, sig):
+    reg, images, rp = pinned.reg, pinned.images, pinned.rp
     ref = images.push("acme/big", "1", size=BIG)
     with FaultProxy(reg.port, mode="stall_blobs") as proxy:
         images.write_registries_conf([reg, proxy])
@@ -118,27 +104,27 @@ def run_booted(host, *args):
     return proc, Booted.main_pid(proc, host.env.bin)
 
 
-def booted_host(env):
+def booted_host(roots):
     """A host booted from a root that binds a; acme/big is in the registry too.
     Returns (host, a, big)."""
-    a = env.push("acme/a", "1")
-    big = env.pusher.push("acme/big", "1", size=BIG)
-    host = Host(env, {"a.image": image_unit(a)})
+    a = roots.push("acme/a", "1")
+    big = roots.pusher.push("acme/big", "1", size=BIG)
+    host = Host(roots, {"a.image": image_unit(a)})
     host.rootpin("bind", check=0)
     return host, a, big
 
 
-def test_sigterm_during_bind_staged_keeps_the_finalization_lock(env):
-    host, a, big = booted_host(env)
-    ledger = os.path.join(env.state, "ledger.json")
-    with FaultProxy(env.registry.port, mode="stall_blobs") as proxy:
-        via = big.replace(env.registry.host, proxy.host)
-        env.commit({"a.image": image_unit(a), "big.image": image_unit(via)}, "2.0")
+def test_sigterm_during_bind_staged_keeps_the_finalization_lock(roots):
+    host, a, big = booted_host(roots)
+    ledger = os.path.join(roots.state, "ledger.json")
+    with FaultProxy(roots.registry.port, mode="stall_blobs") as proxy:
+        via = big.replace(roots.registry.host, proxy.host)
+        roots.commit({"a.image": image_unit(a), "big.image": image_unit(via)}, "2.0")
         staged = host.stage_from_origin()  # by another tool; rootpin-bind.service binds it
-        before = (ledger_bytes(ledger), env.images())
+        before = (ledger_bytes(ledger), roots.images())
 
         proc, pid = run_booted(host, "bind", "--staged")
-        _, err = stop_when_stalled(proc, pid, proxy, signal.SIGTERM, env.store)
+        _, err = stop_when_stalled(proc, pid, proxy, signal.SIGTERM, roots.store)
         assert proc.returncode == 143, err
         assert "rootpin: error: interrupted by SIGTERM: " in err
         assert "podman was stopped on SIGTERM" in err
@@ -146,31 +132,31 @@ def test_sigterm_during_bind_staged_keeps_the_finalization_lock(env):
         assert os.path.exists(host.lock)  # as after any failed bind: ostree will not finalize
         assert host.root_ids()[0] == staged
         assert "(staged)" in host.ostree("admin", "status")
-        assert (ledger_bytes(ledger), env.images()) == before
-        assert leftover_processes(env.store) == []
+        assert (ledger_bytes(ledger), roots.images()) == before
+        assert leftover_processes(roots.store) == []
 
         # The next bind of what is staged succeeds at once, and only it lets ostree go on.
         proxy.mode = "pass"
         host.rootpin("bind", "--staged", "--timeout", "30", "--lock-timeout", "5", check=0)
     assert not os.path.exists(host.lock)
-    assert staged in env.ledger()["roots"]
+    assert staged in roots.ledger()["roots"]
 
 
-def test_sigint_during_upgrade_undoes_it(env):
-    host, a, big = booted_host(env)
-    ledger = os.path.join(env.state, "ledger.json")
-    before = (host.root_ids(), ledger_bytes(ledger), env.images())
-    with FaultProxy(env.registry.port, mode="stall_blobs") as proxy:
-        via = big.replace(env.registry.host, proxy.host)
-        env.commit({"a.image": image_unit(a), "big.image": image_unit(via)}, "2.0")
+def test_sigint_during_upgrade_undoes_it(roots):
+    host, a, big = booted_host(roots)
+    ledger = os.path.join(roots.state, "ledger.json")
+    before = (host.root_ids(), ledger_bytes(ledger), roots.images())
+    with FaultProxy(roots.registry.port, mode="stall_blobs") as proxy:
+        via = big.replace(roots.registry.host, proxy.host)
+        roots.commit({"a.image": image_unit(a), "big.image": image_unit(via)}, "2.0")
 
         proc, pid = run_booted(host, "upgrade")
-        _, err = stop_when_stalled(proc, pid, proxy, signal.SIGINT, env.store)
+        _, err = stop_when_stalled(proc, pid, proxy, signal.SIGINT, roots.store)
     assert proc.returncode == 130, err
     assert "rootpin: error: interrupted by SIGINT: upgrade of testos undone: " in err
     assert "podman was stopped on SIGINT" in err
     assert "(staged)" not in host.ostree("admin", "status")
     assert not os.path.exists(host.staged_file)
     assert not os.path.exists(host.lock)  # nothing staged is left to hold back
-    assert (host.root_ids(), ledger_bytes(ledger), env.images()) == before
-    assert leftover_processes(env.store) == []
+    assert (host.root_ids(), ledger_bytes(ledger), roots.images()) == before
+    assert leftover_processes(roots.store) == []

@@ -3,16 +3,7 @@ view of the store (taken under the same writer lock) and still frees what the ro
 dropped while deploying held."""
 import os
 
-import pytest
-
-from roots_env import Env, image_unit
-
-
-@pytest.fixture
-def env(rootpin_bin, tmp):
-    e = Env(rootpin_bin, tmp)
-    yield e
-    e.close()
+from roots_env import image_unit
 
 
 def logging_podman(tmp):
@@ -25,25 +16,25 @@ def logging_podman(tmp):
     return path, log
 
 
-def test_upgrade_gc_reuses_the_binds_listing_and_frees_the_dropped_roots_images(env):
-    keep = env.push("acme/keep", "1")
-    v1_only = env.push("acme/v1only", "1")
-    v2_only = env.push("acme/v2only", "1")
-    v3_only = env.push("acme/v3only", "1")
-    env.boot_os({"k.image": image_unit(keep), "o.image": image_unit(v1_only)})
-    env.rootpin("bind", check=0)
-    env.commit({"k.image": image_unit(keep), "o.image": image_unit(v2_only)}, "2.0")
-    env.rootpin("upgrade", check=0)
-    assert env.names() == sorted([keep, v1_only, v2_only])
-    env.commit({"k.image": image_unit(keep), "o.image": image_unit(v3_only)}, "3.0")
+def test_upgrade_gc_reuses_the_binds_listing_and_frees_the_dropped_roots_images(roots):
+    keep = roots.push("acme/keep", "1")
+    v1_only = roots.push("acme/v1only", "1")
+    v2_only = roots.push("acme/v2only", "1")
+    v3_only = roots.push("acme/v3only", "1")
+    roots.boot_os({"k.image": image_unit(keep), "o.image": image_unit(v1_only)})
+    roots.rootpin("bind", check=0)
+    roots.commit({"k.image": image_unit(keep), "o.image": image_unit(v2_only)}, "2.0")
+    roots.rootpin("upgrade", check=0)
+    assert roots.names() == sorted([keep, v1_only, v2_only])
+    roots.commit({"k.image": image_unit(keep), "o.image": image_unit(v3_only)}, "3.0")
 
-    podman, log = logging_podman(env.tmp)
-    out = env.rootpin("--podman", podman, "upgrade", check=0)
+    podman, log = logging_podman(roots.tmp)
+    out = roots.rootpin("--podman", podman, "upgrade", check=0)
 
     # Deploying 3.0 dropped 1.0 (not booted: ostree keeps the previous default only).
-    assert len(env.sysroot.root_ids()) == 2
+    assert len(roots.sysroot.root_ids()) == 2
     assert "deployed" in out.stdout
-    assert env.names() == sorted([keep, v2_only, v3_only])
+    assert roots.names() == sorted([keep, v2_only, v3_only])
     with open(log) as f:
         runs = f.read().splitlines()
     listings = [r for r in runs if " images " in f" {r} "]

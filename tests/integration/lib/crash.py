@@ -33,7 +33,7 @@ import time
 import podman_leg
 from cleanup import remove_tree
 from processes import leftover_processes
-from rootpin import STRACE_SANITIZER_ENV
+import strace
 
 # The calls a crash point can sit on: the writes of the ledger, the store and the sysroot,
 # and the start of every child.
@@ -213,13 +213,12 @@ def select_points(trace, touching, rename_touching=(), children=0, full=FULL):
 
 def strace_argv(log, syscalls, point=None):
     traced = sorted(set(syscalls) | set(_PROCESS_CALLS))
-    argv = ["strace", "-q", "-yy", "-s", "256", "-o", log, "-e", "trace=" + ",".join(traced),
-            "-e", "signal=none", *STRACE_SANITIZER_ENV]
-    if point is None or point.target == Target.ANY:
-        argv.insert(1, "-f")
-    if point is not None:
-        argv += ["-e", f"inject={point.name}:signal=SIGKILL:when={point.n}"]
-    return argv
+    follow = strace.Follow.ALL if point is None or point.target == Target.ANY \
+        else strace.Follow.MAIN_THREAD
+    inject = f"{point.name}:signal=SIGKILL:when={point.n}" if point is not None else None
+    return strace.argv(log, traced, follow=follow, exits=strace.Exits.SHOWN,
+                       fds=strace.Fds.PATHS_AND_SOCKETS, signals=strace.Signals.HIDDEN,
+                       strsize=256, inject=inject)
 
 
 def clean_trace(argv, env, log, syscalls=SYSCALLS, timeout=600):

@@ -13,11 +13,6 @@ import subprocess
 
 import podman_leg
 
-# strace options for running rootpin under ptrace: LeakSanitizer cannot work under ptrace
-# and aborts, so a sanitizer build (tools/test --sanitize) keeps ASan and UBSan there but
-# not the leak check. Harmless for a normal build.
-STRACE_SANITIZER_ENV = ["-E", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"]
-
 
 class Rootpin:
     def __init__(self, binary, workdir, env=None, name="rootpin"):
