@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 
+import podman_leg
 from booted import Booted
 from build_tree import BUILD_DIR, cmake_cache, full_bindir, require_dirs
 from logind_stub import PrivateLogind
@@ -87,13 +88,13 @@ def test_check_booted_and_greenboots_script_on_a_booted_host(roots, tmp):
     os.makedirs(conf)
     with open(os.path.join(conf, "rootpin.conf"), "w") as f:
         f.write(f"[Rootpin]\nSysroot=/\nStateDir={roots.state}\nStore={roots.store}\n"
-                f"Runroot={os.path.join(tmp, 'run')}\n")
+                f"Runroot={os.path.join(tmp, 'run')}\nPodman={podman_leg.podman()}\n")
     host_env = {"ROOTPIN_CONFIG_DIR": conf, "ROOTPIN_LOG": "stderr"}
-    binds = {full_bindir(): destdir + full_bindir()}
+    binds = {full_bindir(): destdir + full_bindir(), **podman_leg.booted_binds()}
 
     def greenboot():
         return booted.run(["bash", script], env=host_env, binds=binds)
-    r = booted.run([roots.bin, "bind", "--deployment", "0"], env=host_env)
+    r = booted.run([roots.bin, "bind", "--deployment", "0"], env=host_env, binds=binds)
     assert r.returncode == 0, r.stderr
     r = greenboot()
     assert r.returncode == 0, r.stdout + r.stderr

@@ -67,7 +67,8 @@ class Booted:
     def run(self, argv, index=0, env=None, timeout=300, binds=None):
         """Runs argv booted into deployment `index` (its position in `ostree admin status`).
         binds: {path inside: host path} bound over the host's /usr and /etc (an installed
-        tree's bindir at the bindir it was configured for)."""
+        tree's bindir at the bindir it was configured for) or into the stateroot's /var
+        (podman_leg.booted_binds())."""
         command, full_env = self._command(argv, index, env, binds)
         return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               errors="replace", env=full_env, timeout=timeout)
@@ -112,6 +113,9 @@ class Booted:
                   f"mount --bind {q(var)} {q(root)}/var",
                   f"mount --bind -o ro /usr {q(root)}/usr",
                   f"mount --bind -o ro /etc {q(root)}/etc"]
+        for dst in binds or {}:
+            if dst.startswith("/var/"):  # its mount point is in the stateroot's var
+                os.makedirs(var + dst[len("/var"):], exist_ok=True)
         mounts += [f"mount --bind {q(src)} {q(root)}{q(dst)}" for dst, src in (binds or {}).items()]
         mounts += [f"mount --rbind {q(h)} {q(root)}{q(h)}" for h in self.host_dirs]
         mounts.append(f"mount -t proc proc {q(root)}/proc")

@@ -45,6 +45,17 @@ def store_args(store, runroot):
     return ["--root", store, "--runroot", runroot, "--tmpdir", os.path.join(runroot, "libpod")]
 
 
+def booted_binds():
+    """{path: same host path} that a namespace of a test's own (lib/booted.py) must bind for
+    this leg's podman to run in it: the podman 5 chroot (its wrapper and podman5-enter are
+    in the test's temp dir and the source tree, which such namespaces already see)."""
+    if LEG != "podman5":
+        return {}
+    import podman5
+    path = podman5.chroot_dir()
+    return {path: path}
+
+
 def rootpin_args():
     """Global options that make rootpin run this leg's podman."""
     return ["--podman", _podman] if LEG == "podman5" else []
