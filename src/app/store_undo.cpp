@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "src/app/holds.hpp"
 #include "src/core/reference.hpp"
 #include "src/log/log.hpp"
 
@@ -15,7 +16,13 @@ StoreUndo::StoreUndo(core::ImageStore& store, const LedgerWriter* writer, std::s
     : store_(store),
       writer_(writer),
       saves_(writer != nullptr ? writer->saves : 0),
-      what_(std::move(what)) {}
+      what_(std::move(what)) {
+  if (writer != nullptr) {
+    for (const auto& hold : holds_from_ledger(writer->ledger)) {
+      held_.push_back(hold.image_id);
+    }
+  }
+}
 
 StoreUndo::~StoreUndo() {
   if (writer_ != nullptr && writer_->saves == saves_) {
@@ -53,16 +60,17 @@ void StoreUndo::undo() noexcept {
     remove_images();
   } catch (...) {
     log::warning(fmt::format(
-        "{} failed and could not take back what it added to {}: {}; placeholders {} and images "
-        "{} stay (podman rm / podman rmi remove them)",
-        what_, store_.store_path(), util::current_error().what(),
+        "{} failed and could not take back what it added to the store: {}; placeholders {} and "
+        "images {} stay (podman rm / podman rmi remove them)",
+        what_, util::current_error().what(),
         placeholders_.empty() ? "-" : fmt::format("{}", fmt::join(placeholders_, ", ")),
         images_.empty() ? "-" : fmt::format("{}", fmt::join(images_, ", "))));
   }
 }
 
-// The images this command brought that no container uses (pin mode system: a container the
-// host created from one meanwhile keeps it; pin mode store has no containers).
+// The images this command brought that no loaded hold names and no container uses (pin mode
+// system: a repaired placeholder, or a container the host created from one meanwhile, keeps
+// it; pin mode store has no containers).
 void StoreUndo::remove_images() {
   if (images_.empty()) {
     return;
@@ -70,12 +78,13 @@ void StoreUndo::remove_images() {
   const auto containers = store_.containers();
   std::vector<std::string> unused;
   for (const auto& id : images_) {
-    if (std::none_of(containers.begin(), containers.end(),
-                     [&](const core::StoredContainer& c) { return c.image_id == id; })) {
+    const bool held = std::find(held_.begin(), held_.end(), id) != held_.end();
+    if (!held && std::none_of(containers.begin(), containers.end(),
+                              [&](const core::StoredContainer& c) { return c.image_id == id; })) {
       unused.push_back(id);
     } else {
-      log::notice(fmt::format("{} failed: image {} it pulled stays, a container uses it", what_,
-                              core::short_id(id)));
+      log::notice(fmt::format("{} failed: image {} it pulled stays: {}", what_, core::short_id(id),
+                              held ? "a hold of the ledger names it" : "a container uses it"));
     }
   }
   if (unused.empty()) {

@@ -1,11 +1,12 @@
 #pragma once
-// What one writing command adds to the store before its record is saved (pull, then
-// placeholder, then record), taken away again when the command fails before the save: the
-// placeholders it created first, then the images it brought (PullOutcome::new_image) that no
-// container uses once those placeholders are gone. Nothing that was there before the command
-// is touched: another name pulled for an image the store had is not an image it brought, and
-// holds it repaired (a placeholder re-created, an image pulled again) are undone with the
-// rest, so the store is as the command found it and as the unsaved ledger says.
+// What one writing command adds to the store for its new holds before their record is saved
+// (pull, then placeholder, then record), taken away again when the command fails before the
+// save: the new holds' placeholders first, then the images it brought
+// (PullOutcome::new_image) that no hold of the ledger as loaded names and no container uses
+// once those placeholders are gone. Nothing that was there before the command is touched
+// (another name pulled for an image the store had is not an image it brought), and repairs
+// of the loaded ledger's holds (a lost placeholder re-created, a lost image pulled again)
+// stay: they are what that ledger, still the saved one, says the store keeps.
 // Once the command saved the ledger (LedgerWriter::saves moved), what it added is recorded
 // and stays. In pin mode store there are no placeholders and no other containers.
 
@@ -31,7 +32,7 @@ public:
 
   // The images these pulls brought.
   void pulled(const std::vector<core::PullOutcome>& outcomes);
-  // A placeholder this command created.
+  // A placeholder this command created for a new hold.
   void created(const core::Placeholder& placeholder);
 
 private:
@@ -41,6 +42,7 @@ private:
   core::ImageStore& store_;
   const LedgerWriter* writer_;
   std::size_t saves_ = 0;
+  std::vector<std::string> held_;  // the image IDs the ledger as loaded holds
   std::string what_;
   std::vector<std::string> placeholders_;
   std::vector<std::string> images_;

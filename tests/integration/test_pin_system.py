@@ -364,3 +364,19 @@ def test_boot_re_points_a_tag_moved_behind_rootpins_back(roots):
     assert "1 tags re-pointed" in out.stdout, out.stdout
     assert a in roots.images()[bound]
     assert len(placeholders(roots.podman)) == 1
+
+
+def test_a_failed_bind_keeps_the_repairs_it_made(roots):
+    """What a failed run repaired for the holds of the saved ledger (a placeholder and an
+    image that a system prune took) stays: the saved ledger holds them, nothing is new."""
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    before = state(roots)
+    roots.podman("system", "prune", "-a", "-f")
+    assert roots.images() == {}
+    out = roots.rootpin(*SYSTEM, "bind", podman=late_fault(roots.tmp, roots.state, "ledger save"))
+    assert out.returncode == 1 and "ledger.json.prev" in out.stderr, out.stderr
+    clear_late_fault(roots.tmp, roots.state)
+    assert state(roots) == before
+    roots.rootpin(*SYSTEM, "check", check=0)
