@@ -6,6 +6,7 @@
 #include <charconv>
 #include <iterator>
 #include <limits>
+#include <utility>
 
 namespace rootpin::util {
 
@@ -42,6 +43,17 @@ std::expected<std::uint64_t, std::string> parse_size(std::string_view text) {
     return bad();
   }
   return n << shift;
+}
+
+std::string size_text(std::uint64_t bytes) {
+  static constexpr std::pair<char, int> kUnits[] = {{'T', 40}, {'G', 30}, {'M', 20}, {'K', 10}};
+  for (const auto& [unit, shift] : kUnits) {
+    const std::uint64_t one = std::uint64_t{1} << shift;
+    if (bytes != 0 && bytes % one == 0) {
+      return fmt::format("{}{}", bytes >> shift, unit);
+    }
+  }
+  return fmt::format("{}", bytes);
 }
 
 std::string human_size(std::uint64_t bytes) {

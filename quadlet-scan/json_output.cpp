@@ -163,7 +163,7 @@ void append_pull(std::string& out, const PullOptions& p) {
   j.opt_bool("all_tags", p.all_tags);
   if (p.retry) j.number("retry", *p.retry);
   j.opt_str("retry_delay", p.retry_delay);
-  j.opt_str("policy", p.policy);
+  if (p.policy) j.str("policy", pull_policy_name(*p.policy));
   j.close();
 }
 

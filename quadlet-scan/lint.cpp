@@ -68,7 +68,7 @@ std::string lint_image_unit(const PullOptions& pull, const UnitName& image_unit,
                             const Error& where) {
   const std::string service = image_unit.service_name();
   if (pull.policy) {
-    const bool pulls_again = *pull.policy != "missing" && *pull.policy != "never";
+    const bool pulls_again = pulls_present_image(*pull.policy);
     return at(where,
               fmt::format("Policy= came in podman 5.6: podman 5.4 (Debian 13) rejects it and "
                           "generates no {0}, so every .container with Image={1} fails to start "
@@ -78,7 +78,7 @@ std::string lint_image_unit(const PullOptions& pull, const UnitName& image_unit,
                           service, image_unit.full,
                           pulls_again ? fmt::format("; with podman 5.6 Policy={} pulls at every "
                                                     "boot and fails offline",
-                                                    *pull.policy)
+                                                    pull_policy_name(*pull.policy))
                                       : ""));
   }
   return at(where,

@@ -16,8 +16,9 @@ namespace {
 using StringField = std::optional<std::string> PullOptions::*;
 using BoolField = std::optional<bool> PullOptions::*;
 using IntField = std::optional<int> PullOptions::*;
+using PolicyField = std::optional<PullPolicy> PullOptions::*;
 
-enum class Check { None, AbsolutePath, Policy };
+enum class Check { None, AbsolutePath };
 
 struct StringKey {
   StringField field;
@@ -26,7 +27,7 @@ struct StringKey {
 
 struct Key {
   std::string_view name;
-  std::variant<StringKey, BoolField, IntField> target;
+  std::variant<StringKey, BoolField, IntField, PolicyField> target;
 };
 
 // Paths name the running system's files (the running podman reads them), so they must
@@ -43,7 +44,7 @@ constexpr Key kImageKeys[] = {
     {"AllTags", &PullOptions::all_tags},
     {"Retry", &PullOptions::retry},
     {"RetryDelay", StringKey{&PullOptions::retry_delay, Check::None}},
-    {"Policy", StringKey{&PullOptions::policy, Check::Policy}},
+    {"Policy", &PullOptions::policy},
 };
 
 constexpr Key kContainerKeys[] = {
@@ -57,11 +58,6 @@ std::optional<std::string> check_string(Check check, const std::string& value) {
     case Check::AbsolutePath:
       if (value.starts_with('/')) return std::nullopt;
       return fmt::format("\"{}\" is not an absolute path", value);
-    case Check::Policy:
-      if (value == "always" || value == "missing" || value == "never" || value == "newer") {
-        return std::nullopt;
-      }
-      return fmt::format("\"{}\" is not one of always, missing, never, newer", value);
   }
   return std::nullopt;
 }
@@ -84,6 +80,13 @@ std::optional<Error> read_key(const Entry& entry, const UnitName& unit, const Ke
       return entry_error(entry, fmt::format("\"{}\" is not a non-negative integer", *word));
     }
     out.*(*i) = value;
+  } else if (const auto* p = std::get_if<PolicyField>(&key.target)) {
+    auto policy = parse_pull_policy(*word);
+    if (!policy) {
+      return entry_error(entry,
+                         fmt::format("\"{}\" is not one of always, missing, never, newer", *word));
+    }
+    out.*(*p) = *policy;
   }
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "quadlet-scan/error.hpp"
+#include "quadlet-scan/pull_policy.hpp"
 #include "quadlet-scan/root_dir.hpp"
 
 namespace quadlet_scan {
@@ -26,7 +27,7 @@ struct PullOptions {
   std::optional<bool> all_tags;
   std::optional<int> retry;
   std::optional<std::string> retry_delay;
-  std::optional<std::string> policy;  // .image Policy= (always|missing|never|newer)
+  std::optional<PullPolicy> policy;  // .image Policy=
 
   bool operator==(const PullOptions&) const = default;
 };

@@ -76,8 +76,7 @@ core::CheckReport check_images(Context& ctx, bool booted_only) {
   const auto scope = scope_of(ctx.options, ledger, booted_only);
   auto report = core::plan_check(ledger, scope.roots, scope.booted, read_store(ctx));
   for (const auto& p : report.problems) {
-    log::error(p.message, log::Fields{p.image.holder == "pin" ? "" : p.image.holder,
-                                      p.image.reference, p.image.digest});
+    log::error(p.message, log::Fields{p.hold.root, p.hold.reference, p.hold.digest});
   }
   return report;
 }

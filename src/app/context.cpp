@@ -9,7 +9,6 @@
 
 #include "base/error.hpp"
 #include "base/interrupt.hpp"
-#include "base/size.hpp"
 #include "src/log/log.hpp"
 
 namespace rootpin::app {
@@ -103,7 +102,7 @@ app::PullerOptions Context::puller_options() const {
   app::PullerOptions o;
   o.jobs = options.jobs;
   o.timeout = std::chrono::seconds(options.timeout);
-  o.min_free = util::parse_size(options.min_free).value_or(0);  // checked when parsed
+  o.min_free = options.min_free;
   return o;
 }
 

@@ -16,7 +16,7 @@ namespace rootpin::app {
 namespace {
 
 std::string who(const core::Hold& h) {
-  return h.unit.empty() && h.root.empty() ? "admin pin " + h.reference : h.holder;
+  return h.kind == core::HoldKind::AdminPin ? "admin pin " + h.reference : h.holder();
 }
 
 // The reference a lost image is pulled again by: the recorded digest (the holder was bound
@@ -98,7 +98,7 @@ std::vector<core::StoredImage> restore_lost_tags(core::ImageStore& store,
                               retag.name, core::short_id(retag.image_id), who(hold)),
                   log::Fields{hold.root, hold.reference, hold.digest});
     }
-    events.retagged(hold.root.empty() ? "admin pin" : hold.root, retag);
+    events.retagged(hold.kind == core::HoldKind::AdminPin ? "admin pin" : hold.root, retag);
     for (auto& image : listing) {
       if (image.id == retag.image_id) image.names.push_back(retag.name);
     }

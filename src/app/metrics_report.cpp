@@ -17,8 +17,6 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-std::string bare_id(const std::string& id) { return id.starts_with("sha256:") ? id.substr(7) : id; }
-
 // The pulls of this run, and the store as its last listing saw it.
 void count_store(const MeteredImageStore* store, metrics::History& h) {
   if (store == nullptr) return;
@@ -28,12 +26,12 @@ void count_store(const MeteredImageStore* store, metrics::History& h) {
   const auto listing = store->last_listing();
   if (!listing) return;
   std::set<std::string> pulled;
-  for (const auto& id : tally.pulled_ids) pulled.insert(bare_id(id));
+  for (const auto& id : tally.pulled_ids) pulled.insert(id);
   metrics::StoreFacts facts;
   for (const auto& image : *listing) {
     ++facts.images;
     facts.bytes += image.size;
-    if (pulled.contains(bare_id(image.id))) h.pulled_bytes += image.size;
+    if (pulled.contains(image.id)) h.pulled_bytes += image.size;
   }
   h.store = facts;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // rootpin's global options: defaults, then the configuration files, then the flags.
 
+#include <cstdint>
 #include <string>
 
 namespace rootpin::app {
@@ -16,12 +17,14 @@ struct GlobalOptions {
   bool json = false;
   int verbosity = 0;
   int jobs = 3;
-  int timeout = 600;            // seconds per pull
-  int lock_timeout = 300;       // seconds to wait for another rootpin's writer lock
-  std::string min_free = "1G";  // free space the store's file system keeps (util::parse_size)
-  std::string metrics_dir;      // node_exporter textfile directory; "" = no metrics
-  std::string config_file;      // --config: read only this file
-  std::string config_dir;       // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
+  int timeout = 600;       // seconds per pull
+  int lock_timeout = 300;  // seconds to wait for another rootpin's writer lock
+  // Free space the store's file system keeps, in bytes (--min-free 1G, parsed once by the
+  // command line with util::parse_size).
+  std::uint64_t min_free = std::uint64_t{1} << 30;
+  std::string metrics_dir;  // node_exporter textfile directory; "" = no metrics
+  std::string config_file;  // --config: read only this file
+  std::string config_dir;   // --config-dir / ROOTPIN_CONFIG_DIR: rootpin.conf + .conf.d
 };
 
 }  // namespace rootpin::app

@@ -43,18 +43,18 @@ std::vector<core::StoredImage> verify_live_roots(Context& ctx, const ostree::Sys
     // The record has the digests; the root's units have the pull options (auth, TLS).
     const auto scanned = scan_wants(open_deployment_root(sysroot, d), d.root_id);
     for (const auto& image : record->images) {
-      const std::string wanted_by = image.unit + " in " + d.root_id;
+      const core::UnitInRoot who{image.unit, d.root_id};
       quadlet_scan::PullOptions options;
       // A unit may need several images: the options of this one.
       for (const auto& w : scanned.wants) {
-        if (w.wanted_by == wanted_by && w.reference == image.reference) {
+        if (w.unit == who && w.reference == image.reference) {
           options = w.options;
         }
       }
       auto ref = core::canonicalize(image.reference);
       const bool by_digest = ref && ref->digest.empty() && !image.digest.empty();
-      wants.push_back(core::PullWant{
-          by_digest ? ref->repository + "@" + image.digest : image.reference, options, wanted_by});
+      wants.push_back(core::unit_want(
+          who, by_digest ? ref->repository + "@" + image.digest : image.reference, options));
     }
   }
   auto listing = store.list();

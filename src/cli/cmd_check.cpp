@@ -20,15 +20,20 @@ std::size_t count(const core::CheckReport& report, core::CheckProblem::Kind kind
                                                 [&](const auto& p) { return p.kind == kind; }));
 }
 
+// A problem's holder in JSON: its root's id, or "pin".
+std::string holder(const core::Hold& hold) {
+  return hold.kind == core::HoldKind::AdminPin ? "pin" : hold.root;
+}
+
 void render_json(const core::CheckReport& report) {
   using Kind = core::CheckProblem::Kind;
   for (const auto& p : report.problems) {
     nlohmann::json j = {{"event", core::to_string(p.kind)},
-                        {"holder", p.image.holder},
-                        {"unit", p.image.unit},
-                        {"reference", p.image.reference},
-                        {"digest", p.image.digest},
-                        {"image_id", p.image.image_id},
+                        {"holder", holder(p.hold)},
+                        {"unit", p.hold.unit},
+                        {"reference", p.hold.reference},
+                        {"digest", p.hold.digest},
+                        {"image_id", p.hold.image_id},
                         {"message", p.message}};
     if (!p.placeholder.empty()) j["placeholder"] = p.placeholder;
     print_json(j);

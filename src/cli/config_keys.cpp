@@ -44,13 +44,17 @@ SetResult set_count(GlobalOptions& o, const std::string& value) {
   return {};
 }
 
+// Parsed once, here: GlobalOptions keeps the bytes.
 SetResult set_min_free(GlobalOptions& o, const std::string& value) {
-  if (auto size = util::parse_size(value); !size) {
+  auto size = util::parse_size(value);
+  if (!size) {
     return std::unexpected(size.error());
   }
-  o.min_free = value;
+  o.min_free = *size;
   return {};
 }
+
+std::string show_min_free(const GlobalOptions& o) { return util::size_text(o.min_free); }
 
 SetResult set_pin_mode(GlobalOptions& o, const std::string& value) {
   if (!core::parse_pin_mode(value)) {
@@ -84,7 +88,7 @@ constexpr std::array kKeys = {
               show_count<&GlobalOptions::lock_timeout>, set_count<&GlobalOptions::lock_timeout>},
     ConfigKey{"MinFree", "min-free", "SIZE",
               "Free space the store's file system must keep to pull (e.g. 2G; 0: no check)",
-              show_text<&GlobalOptions::min_free>, set_min_free},
+              show_min_free, set_min_free},
     ConfigKey{"MetricsDir", "metrics-dir", "DIR",
               "Write node_exporter textfile metrics (rootpin.prom) into this directory",
               show_text<&GlobalOptions::metrics_dir>, set_text<&GlobalOptions::metrics_dir>},

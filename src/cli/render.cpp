@@ -77,11 +77,11 @@ void Renderer::repulled(const std::string& reference) {
 void Renderer::placeholder_recreated(const core::Hold& hold, const core::Placeholder& p) {
   say({{"event", "placeholder_recreated"},
        {"placeholder", p.name},
-       {"holder", hold.holder},
+       {"holder", hold.holder()},
        {"reference", hold.reference},
        {"image_id", p.image_id}},
       fmt::format("re-created placeholder {} holding {} for {} (it was removed)", p.name,
-                  hold.reference, hold.holder));
+                  hold.reference, hold.holder()));
 }
 
 void Renderer::image_restored(const std::string& reference,
@@ -98,7 +98,7 @@ void Renderer::placeholder_released(bool dry_run, const core::StoredContainer& p
   };
   const std::string holder = label(core::kHolderLabel);
   const std::string root = label(core::kRootLabel);
-  const std::string of = root.empty() ? holder : holder + " in " + root;
+  const std::string of = root.empty() ? holder : to_string(core::UnitInRoot{holder, root});
   say({{"event", dry_run ? "would_release" : "releasing"},
        {"placeholder", p.name},
        {"holder", of},

@@ -10,7 +10,7 @@ namespace {
 
 const ledger::AdminPin* pin_for(const ledger::Ledger& l, const core::Hold& h) {
   for (const auto& p : l.pins) {
-    if (h.holder == "admin pin" && p.reference == h.reference && p.digest == h.digest) {
+    if (h.kind == core::HoldKind::AdminPin && p.reference == h.reference && p.digest == h.digest) {
       return &p;
     }
   }
@@ -18,7 +18,7 @@ const ledger::AdminPin* pin_for(const ledger::Ledger& l, const core::Hold& h) {
 }
 
 nlohmann::json hold_json(const ledger::Ledger& l, const core::Hold& h) {
-  nlohmann::json j = {{"holder", h.holder},
+  nlohmann::json j = {{"holder", h.holder()},
                       {"reference", h.reference},
                       {"digest", h.digest},
                       {"image_id", h.image_id}};
@@ -37,7 +37,7 @@ std::string hold_text(const ledger::Ledger& l, const core::Hold& h) {
     return fmt::format("admin pin of {} since {}{}", h.reference, p->time,
                        p->reason.empty() ? "" : ": " + p->reason);
   }
-  return fmt::format("{} ({})", h.holder, h.reference);
+  return fmt::format("{} ({})", h.holder(), h.reference);
 }
 
 nlohmann::json roots_json(const std::vector<app::RootStatus>& roots, const ledger::Ledger& ledger) {
@@ -199,11 +199,11 @@ void print_status(const app::StatusReport& r) {
     print_line(
         fmt::format("lost placeholder of {} for {}: a prune removed it; the next bind, pin "
                     "or boot creates it again",
-                    h.reference, h.holder));
+                    h.reference, h.holder()));
   }
   for (const auto& m : r.holds.missing) {
     print_line(fmt::format("missing {} {} (held by {}, not in the store)", m.reference, m.digest,
-                           m.holder));
+                           m.holder()));
   }
 }
 

@@ -8,12 +8,6 @@
 #include "src/core/reference.hpp"
 
 namespace rootpin::core {
-namespace {
-
-std::string bare_id(const std::string& id) { return id.starts_with("sha256:") ? id.substr(7) : id; }
-
-}  // namespace
-
 BootPlan plan_boot(const ledger::RootRecord& record,
                    const std::vector<core::StoredImage>& listing) {
   BootPlan plan;
@@ -27,9 +21,8 @@ BootPlan plan_boot(const ledger::RootRecord& record,
     if (!planned.insert(name).second) {
       continue;
     }
-    auto image = std::find_if(listing.begin(), listing.end(), [&](const core::StoredImage& i) {
-      return bare_id(i.id) == bare_id(bound.image_id);
-    });
+    auto image = std::find_if(listing.begin(), listing.end(),
+                              [&](const core::StoredImage& i) { return i.id == bound.image_id; });
     if (image == listing.end()) {
       plan.missing.push_back(fmt::format("{} for {} (image {}) is not in the store",
                                          bound.reference, bound.unit, bound.image_id));

@@ -10,13 +10,11 @@
 namespace rootpin::core {
 namespace {
 
-std::string bare_id(const std::string& id) { return id.starts_with("sha256:") ? id.substr(7) : id; }
-
-const core::StoredImage* find_recorded(const CheckedImage& want,
+const core::StoredImage* find_recorded(const Hold& want,
                                        const std::vector<core::StoredImage>& listing) {
   for (const auto& image : listing) {
     if (!want.image_id.empty()) {
-      if (bare_id(image.id) == bare_id(want.image_id)) return &image;
+      if (image.id == want.image_id) return &image;
       continue;
     }
     if (want.digest.empty()) continue;
@@ -28,16 +26,16 @@ const core::StoredImage* find_recorded(const CheckedImage& want,
   return nullptr;
 }
 
-std::string who(const CheckedImage& i) {
-  return i.unit.empty() ? "an admin pin" : fmt::format("{} in {}", i.unit, i.holder);
+std::string who(const Hold& i) {
+  return i.kind == HoldKind::AdminPin ? "an admin pin" : to_string(i.unit_in_root());
 }
 
-std::string recorded(const CheckedImage& i) {
+std::string recorded(const Hold& i) {
   return i.digest.empty() ? fmt::format("image {}", i.image_id) : i.digest;
 }
 
 // The tag the booted root's containers run, and whether it names the recorded image.
-std::optional<std::string> moved_tag(const CheckedImage& want, const core::StoredImage& image,
+std::optional<std::string> moved_tag(const Hold& want, const core::StoredImage& image,
                                      const std::vector<core::StoredImage>& listing) {
   auto ref = canonicalize(want.reference);
   if (!ref || ref->tag.empty()) return std::nullopt;  // by digest: cannot move
@@ -54,27 +52,16 @@ std::optional<std::string> moved_tag(const CheckedImage& want, const core::Store
   return fmt::format("no image carries {} (bound with {})", name, recorded(want));
 }
 
-// The hold a checked image stands for, as placeholders are named and labelled after it.
-Hold hold_of(const CheckedImage& i) {
-  const bool pin = i.unit.empty();
-  return Hold{pin ? "admin pin" : fmt::format("{} in {}", i.unit, i.holder),
-              i.reference,
-              i.digest,
-              i.image_id,
-              pin ? "" : i.holder,
-              i.unit};
-}
-
 // Pin mode system: the placeholder that keeps `image` for this holder, if it is gone.
-std::optional<Placeholder> lost_placeholder(const CheckedImage& want, const StoredImage& image,
+std::optional<Placeholder> lost_placeholder(const Hold& want, const StoredImage& image,
                                             const CheckedStore& store) {
   if (store.mode != PinMode::System) return std::nullopt;
-  const auto plan = plan_holding(store.mode, {hold_of(want)}, {image}, store.containers);
+  const auto plan = plan_holding(store.mode, {want}, {image}, store.containers);
   if (plan.create.empty()) return std::nullopt;
   return plan.create.front();
 }
 
-void check_one(CheckReport& report, const CheckedImage& want, bool tags_must_hold,
+void check_one(CheckReport& report, const Hold& want, bool tags_must_hold,
                const CheckedStore& store) {
   ++report.checked;
   const core::StoredImage* image = find_recorded(want, store.listing);
@@ -102,7 +89,7 @@ void check_one(CheckReport& report, const CheckedImage& want, bool tags_must_hol
            fmt::format("{} for {} moved: {}", want.reference, who(want), *why)});
       passed = false;
     }
-  } else if (const auto lost = plan_lost_tags({hold_of(want)}, store.listing); !lost.empty()) {
+  } else if (const auto lost = plan_lost_tags({want}, store.listing); !lost.empty()) {
     report.problems.push_back(
         {CheckProblem::Kind::Untagged, want,
          fmt::format("{} for {} is untagged: no image carries {} any more, its image {} is "
@@ -134,13 +121,22 @@ CheckReport plan_check(const ledger::Ledger& ledger, const std::vector<std::stri
     report.roots.push_back(root_id);
     for (const auto& bound : record->images) {
       check_one(report,
-                CheckedImage{root_id, bound.unit, bound.reference, bound.digest, bound.image_id},
+                Hold{.kind = HoldKind::Unit,
+                     .reference = bound.reference,
+                     .digest = bound.digest,
+                     .image_id = bound.image_id,
+                     .root = root_id,
+                     .unit = bound.unit},
                 booted && *booted == root_id, store);
     }
   }
   for (const auto& pin : ledger.pins) {
-    check_one(report, CheckedImage{"pin", "", pin.reference, pin.digest, pin.image_id}, false,
-              store);
+    check_one(report,
+              Hold{.kind = HoldKind::AdminPin,
+                   .reference = pin.reference,
+                   .digest = pin.digest,
+                   .image_id = pin.image_id},
+              false, store);
   }
   return report;
 }

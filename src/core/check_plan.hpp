@@ -22,23 +22,16 @@
 #include <string>
 #include <vector>
 
+#include "src/core/hold.hpp"
 #include "src/core/image_store.hpp"
 #include "src/ledger/ledger.hpp"
 
 namespace rootpin::core {
 
-struct CheckedImage {
-  std::string holder;  // a root id, or "pin"
-  std::string unit;    // "" for a pin
-  std::string reference;
-  std::string digest;
-  std::string image_id;
-};
-
 struct CheckProblem {
   enum class Kind { Missing, Moved, LostPlaceholder, Untagged };
   Kind kind = Kind::Missing;
-  CheckedImage image;
+  Hold hold;                     // a unit of a checked root, or an admin pin
   std::string message;           // names the image, its holder and what is wrong
   std::string placeholder = {};  // LostPlaceholder: the name the placeholder had
 };
@@ -46,7 +39,7 @@ struct CheckProblem {
 struct CheckReport {
   std::vector<std::string> roots;  // the roots checked, in order
   std::size_t checked = 0;         // images checked (one may have two problems)
-  std::vector<CheckedImage> ok;
+  std::vector<Hold> ok;
   std::vector<CheckProblem> problems;
   bool passed() const { return problems.empty(); }
 };

@@ -4,16 +4,8 @@
 
 namespace rootpin::core {
 
-namespace {
-
-std::string strip_algo(const std::string& id) {
-  return id.starts_with("sha256:") ? id.substr(7) : id;
-}
-
-}  // namespace
-
 bool holds(const Hold& hold, const core::StoredImage& image) {
-  if (!hold.image_id.empty() && strip_algo(hold.image_id) == strip_algo(image.id)) {
+  if (!hold.image_id.empty() && hold.image_id == image.id) {
     return true;
   }
   if (hold.digest.empty()) {

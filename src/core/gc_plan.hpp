@@ -4,19 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "src/core/hold.hpp"
 #include "src/core/image_store.hpp"
 
 namespace rootpin::core {
-
-// One claim on an image: by an admin pin or a root's bound unit.
-struct Hold {
-  std::string holder;  // "admin pin (reason)", "web.container in fedora/abc.0"
-  std::string reference;
-  std::string digest;     // manifest digest recorded when pinned
-  std::string image_id;   // image ID recorded when pinned
-  std::string root = {};  // the root id; "" for an admin pin
-  std::string unit = {};  // the unit of that root; "" for an admin pin
-};
 
 // A hold names an image by its recorded ID, or by its digest if the ID changed (a
 // conservative match: keeping too much is recoverable, removing too much is not).

@@ -11,10 +11,6 @@ namespace rootpin::core {
 
 namespace {
 
-std::string strip_algo(const std::string& id) {
-  return id.starts_with("sha256:") ? id.substr(7) : id;
-}
-
 // FNV-1a, 64 bits: names need to be stable and distinct, not secret. A placeholder is only
 // ever matched by its labels and its image, never by its name alone.
 std::uint64_t fnv1a(std::string_view text) {
@@ -51,7 +47,7 @@ std::string label(const Placeholder& p, std::string_view key) {
 }
 
 bool same_placeholder(const StoredContainer& c, const Placeholder& p) {
-  return is_placeholder(c) && strip_algo(c.image_id) == strip_algo(p.image_id) &&
+  return is_placeholder(c) && c.image_id == p.image_id &&
          label(c, kHolderLabel) == label(p, kHolderLabel) &&
          label(c, kRootLabel) == label(p, kRootLabel);
 }
@@ -82,20 +78,21 @@ std::optional<PinMode> parse_pin_mode(std::string_view text) {
 }
 
 std::string holder_label(const Hold& hold) {
-  if (!hold.unit.empty()) {
-    return hold.unit;
+  switch (hold.kind) {
+    case HoldKind::AdminPin: return "admin pin " + hold.reference;
+    case HoldKind::Unit: return hold.unit.empty() ? hold.reference : hold.unit;
+    case HoldKind::UnrecordedRoot: return hold.reference;
   }
-  return hold.root.empty() ? "admin pin " + hold.reference : hold.reference;
+  return hold.reference;
 }
 
 Placeholder placeholder_for(const Hold& hold, const StoredImage& image) {
   const std::string holder = holder_label(hold);
-  const std::string id = strip_algo(image.id);
-  const std::string key = hold.root + '\n' + holder + '\n' + id;
+  const std::string key = hold.root + '\n' + holder + '\n' + image.id;
   Placeholder p;
   p.name = fmt::format("{}{}-{:016x}", kPlaceholderPrefix,
                        hold.unit.empty() ? "pin" : slug(hold.unit), fnv1a(key));
-  p.image_id = id;
+  p.image_id = image.id;
   p.labels = {{std::string(kHolderLabel), holder},
               {std::string(kRootLabel), hold.root},
               {std::string(kDigestLabel), hold.digest},
@@ -177,13 +174,12 @@ std::vector<StoredImage> removable_images(PinMode mode, const GcPlan& plan,
     const bool going = std::any_of(released.begin(), released.end(),
                                    [&](const auto& r) { return r.id == c.id && r.name == c.name; });
     if (!going) {
-      in_use.insert(strip_algo(c.image_id));
+      in_use.insert(c.image_id);
     }
   }
   std::vector<StoredImage> out;
   for (const auto& image : plan.remove) {
-    const std::string id = strip_algo(image.id);
-    if (pulled.contains(id) && !in_use.contains(id)) {
+    if (pulled.contains(image.id) && !in_use.contains(image.id)) {
       out.push_back(image);
     }
   }

@@ -36,7 +36,8 @@ inline constexpr std::string_view kRootLabel = "io.rootpin.root";
 inline constexpr std::string_view kDigestLabel = "io.rootpin.digest";
 inline constexpr std::string_view kReferenceLabel = "io.rootpin.reference";
 
-// The holder label of a hold: its unit ("web.container"), or "admin pin REF".
+// The holder label of a hold: its unit ("web.container"), or "admin pin REF" (an on-disk
+// format: placeholders made by earlier rootpins carry it).
 std::string holder_label(const Hold& hold);
 
 // The placeholder that keeps `image` for `hold`: a fixed name, rootpin-hold-<unit or pin>-

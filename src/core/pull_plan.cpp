@@ -4,6 +4,11 @@
 
 namespace rootpin::core {
 
+PullWant unit_want(const UnitInRoot& unit, std::string reference,
+                   quadlet_scan::PullOptions options) {
+  return PullWant{std::move(reference), std::move(options), to_string(unit), unit};
+}
+
 std::expected<PullPlan, std::string> plan_pulls(const std::vector<PullWant>& wants,
                                                 const std::vector<core::StoredImage>& listing) {
   std::vector<PlannedImage> unique;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quadlet-scan/scanner.hpp"
+#include "src/core/hold.hpp"
 #include "src/core/image_store.hpp"
 #include "src/core/reference.hpp"
 
@@ -16,10 +17,16 @@ namespace rootpin::core {
 struct PullWant {
   std::string reference;  // as written
   quadlet_scan::PullOptions options;
-  std::string wanted_by;      // "admin pin", "web.container in fedora/abc.0", ...
-  std::string key = {};       // what in the unit named it: "Image", "Mount", "Yaml"
-  std::string named_at = {};  // its file:line in the root
+  // Who wants it, for plans and messages only: "admin pin", "web.container in fedora/abc.0"
+  std::string wanted_by;
+  std::optional<UnitInRoot> unit = {};  // the root's unit that wants it (unit_want)
+  std::string key = {};                 // what in the unit named it: "Image", "Mount", "Yaml"
+  std::string named_at = {};            // its file:line in the root
 };
+
+// What a unit of a root wants: wanted_by names the unit in its root.
+PullWant unit_want(const UnitInRoot& unit, std::string reference,
+                   quadlet_scan::PullOptions options);
 
 struct PlannedImage {
   CanonicalRef ref;

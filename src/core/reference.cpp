@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/image_id.hpp"
 #include "quadlet-scan/image_ref.hpp"
 
 namespace rootpin::core {
@@ -92,17 +93,14 @@ std::string digest_for(const CanonicalRef& ref, const core::StoredImage& image) 
 }
 
 bool looks_like_digest(std::string_view text) {
-  if (text.starts_with("sha256:")) {
-    text.remove_prefix(7);
+  if (text.starts_with(util::kSha256Prefix)) {
+    text.remove_prefix(util::kSha256Prefix.size());
   }
   return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
 }
 
-std::string short_id(const std::string& id) {
-  std::string bare = id.starts_with("sha256:") ? id.substr(7) : id;
-  return bare.substr(0, 12);
-}
+std::string short_id(const std::string& id) { return util::bare_image_id(id).substr(0, 12); }
 
 }  // namespace rootpin::core

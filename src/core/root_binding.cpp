@@ -8,24 +8,22 @@
 
 namespace rootpin::core {
 
-std::string unit_in_root(const std::string& unit, const std::string& root_id) {
-  return unit + " in " + root_id;
-}
-
 RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string& root_id) {
   RootWants result;
   for (const auto& unit : scan.units) {
+    const UnitInRoot who{unit.unit, root_id};
     if (unit.error) {
-      result.problems.push_back(
-          fmt::format("{}: {}", unit_in_root(unit.unit, root_id), unit.error->to_string()));
+      result.problems.push_back(fmt::format("{}: {}", to_string(who), unit.error->to_string()));
     } else if (!unit.images.empty()) {
       // Every image the unit needs: Image=, each Mount=type=image, a .kube's pods'.
       for (const auto& use : unit.images) {
-        result.wants.push_back(PullWant{use.reference, use.pull, unit_in_root(unit.unit, root_id),
-                                        use.key, fmt::format("{}:{}", use.file, use.line)});
+        auto want = unit_want(who, use.reference, use.pull);
+        want.key = use.key;
+        want.named_at = fmt::format("{}:{}", use.file, use.line);
+        result.wants.push_back(std::move(want));
       }
     } else if (unit.pullable()) {  // a result in the single-image form only
-      result.wants.push_back(PullWant{*unit.image, unit.pull, unit_in_root(unit.unit, root_id)});
+      result.wants.push_back(unit_want(who, *unit.image, unit.pull));
     }
   }
   return result;
@@ -34,7 +32,7 @@ RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string&
 void refresh_floating(PullPlan& plan) {
   auto floating = [](const PlannedImage& p) {
     const auto& policy = p.options.policy;
-    return p.ref.digest.empty() && policy && (*policy == "always" || *policy == "newer");
+    return p.ref.digest.empty() && policy && quadlet_scan::pulls_present_image(*policy);
   };
   auto split = std::stable_partition(plan.present.begin(), plan.present.end(),
                                      [&](const PlannedImage& p) { return !floating(p); });
@@ -61,10 +59,7 @@ const core::PullOutcome* outcome_for(const PullWant& want,
   return it == outcomes.end() ? nullptr : &*it;
 }
 
-std::string unit_of(const PullWant& want) {
-  const auto pos = want.wanted_by.find(" in ");
-  return pos == std::string::npos ? want.wanted_by : want.wanted_by.substr(0, pos);
-}
+std::string unit_of(const PullWant& want) { return want.unit ? want.unit->unit : std::string(); }
 
 }  // namespace
 

@@ -19,9 +19,6 @@ struct RootWants {
   std::vector<std::string> problems;  // units that could not be resolved, each named
 };
 
-// "web.container in fedora/abc.0": who wants an image, in plans and messages.
-std::string unit_in_root(const std::string& unit, const std::string& root_id);
-
 // Every pullable unit of the scan; unresolved units become problems naming the unit, its
 // file and line. .build and unsupported units are neither (they are reported by the scan).
 RootWants wants_of_root(const quadlet_scan::ScanResult& scan, const std::string& root_id);

@@ -31,8 +31,11 @@ std::vector<Hold> holds_of_references(const std::string& root_id,
       continue;
     }
     if (auto image = find_image(*ref, listing)) {
-      holds.push_back(Hold{"unrecorded root " + root_id, reference, digest_for(*ref, *image),
-                           image->id, root_id, ""});
+      holds.push_back(Hold{.kind = HoldKind::UnrecordedRoot,
+                           .reference = reference,
+                           .digest = digest_for(*ref, *image),
+                           .image_id = image->id,
+                           .root = root_id});
     }
   }
   return holds;

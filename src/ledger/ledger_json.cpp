@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/image_id.hpp"
+
 namespace rootpin::ledger {
 namespace {
 
@@ -73,13 +75,18 @@ std::string optional_string_field(const Json& j, const char* key, const std::str
   return j.contains(key) ? string_field(j, key, where) : std::string();
 }
 
+// Image IDs enter bare (base/image_id.hpp), whichever way a hand or an old rootpin wrote them.
+std::string image_id_field(const Json& j, const std::string& where) {
+  return util::bare_image_id(string_field(j, "image_id", where));
+}
+
 BoundImage read_image(const Json& j, const std::string& where) {
   expect_object(j, where);
   return BoundImage{
       .unit = string_field(j, "unit", where),
       .reference = string_field(j, "reference", where),
       .digest = string_field(j, "digest", where),
-      .image_id = string_field(j, "image_id", where),
+      .image_id = image_id_field(j, where),
       .time = string_field(j, "time", where),
       .key = optional_string_field(j, "key", where),
       .named_at = optional_string_field(j, "named_at", where),
@@ -110,7 +117,7 @@ AdminPin read_pin(const Json& j, const std::string& where) {
   AdminPin pin{
       .reference = string_field(j, "reference", where),
       .digest = string_field(j, "digest", where),
-      .image_id = string_field(j, "image_id", where),
+      .image_id = image_id_field(j, where),
       .reason = string_field(j, "reason", where),
       .time = string_field(j, "time", where),
   };
@@ -123,7 +130,7 @@ AdminPin read_pin(const Json& j, const std::string& where) {
 OwnedImage read_pulled(const Json& j, const std::string& where) {
   expect_object(j, where);
   OwnedImage image{
-      .image_id = string_field(j, "image_id", where),
+      .image_id = image_id_field(j, where),
       .reference = string_field(j, "reference", where),
       .time = string_field(j, "time", where),
   };

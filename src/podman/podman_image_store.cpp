@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "base/image_id.hpp"
 #include "src/log/log.hpp"
 #include "src/podman/creds_authfile.hpp"
 
@@ -17,6 +18,8 @@ namespace {
 using util::Error;
 
 const std::vector<std::string> kSecretOptions = {"--creds"};
+// How podman starts the lines that say why it failed.
+constexpr std::string_view kErrorPrefix = "Error: ";
 // Damaged images removed by one listing before it gives up: each pull cut short leaves at
 // most one, so more than this is damage of another kind.
 constexpr std::size_t kMaxDamagedImages = 16;
@@ -112,7 +115,7 @@ std::vector<StoredImage> parse_image_listing(const std::string& json) {
   std::vector<StoredImage> images;
   for (const auto& j : doc) {
     StoredImage image;
-    image.id = j.value("Id", std::string());
+    image.id = util::bare_image_id(j.value("Id", std::string()));
     image.names = string_list(j, "Names");
     image.repo_digests = string_list(j, "RepoDigests");
     image.digest = j.value("Digest", std::string());
@@ -137,8 +140,8 @@ std::string podman_reason(const util::ProcessResult& result, const std::string& 
       continue;
     }
     last = line;
-    if (line.starts_with("Error: ")) {
-      errors += (errors.empty() ? "" : "; ") + line.substr(7);
+    if (line.starts_with(kErrorPrefix)) {
+      errors += (errors.empty() ? "" : "; ") + line.substr(kErrorPrefix.size());
     }
   }
   std::string reason = !errors.empty() ? errors
@@ -253,10 +256,7 @@ PulledImage PodmanImageStore::pull(const PullRequest& request) {
       id = trim(line);
     }
   }
-  if (id.starts_with("sha256:")) {
-    id = id.substr(7);
-  }
-  return {id};
+  return {util::bare_image_id(id)};
 }
 
 void PodmanImageStore::remove(const std::vector<std::string>& ids) {

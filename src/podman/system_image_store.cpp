@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/image_id.hpp"
 
 namespace rootpin::podman {
 
@@ -13,8 +14,6 @@ using util::Error;
 // The entrypoint of a placeholder: a path no image has, so that a `podman start` of it by
 // mistake fails at once instead of running anything. The image may have no shell at all.
 constexpr const char* kNeverRun = "/nonexistent/rootpin-placeholder-never-runs";
-
-std::string strip_algo(std::string id) { return id.starts_with("sha256:") ? id.substr(7) : id; }
 
 }  // namespace
 
@@ -53,7 +52,7 @@ std::vector<StoredContainer> parse_container_listing(const std::string& json) {
     }
     StoredContainer c;
     c.id = j.value("Id", std::string());
-    c.image_id = strip_algo(j.value("ImageID", std::string()));
+    c.image_id = util::bare_image_id(j.value("ImageID", std::string()));
     if (auto names = j.find("Names");
         names != j.end() && names->is_array() && !names->empty() && names->front().is_string()) {
       c.name = names->front().get<std::string>();

@@ -61,7 +61,10 @@ TEST_CASE("a key's parser sets GlobalOptions or says what the value must be") {
   CHECK(!mode.set(o, "both"));
 
   const auto& min_free = *find_config_key("min-free");
+  CHECK(min_free.show(o) == "1G");
   CHECK(min_free.set(o, "2G"));
+  CHECK(o.min_free == std::uint64_t{2} << 30);
+  CHECK(min_free.show(o) == "2G");
   CHECK(!min_free.set(o, "lots"));
 
   const auto& state = *find_config_key("state-dir");

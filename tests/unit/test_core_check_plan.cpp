@@ -66,7 +66,7 @@ TEST_CASE("check: only the booted root's tags must name its images") {
       core::plan_check(two_roots_one_tag(), {kBooted, kOther}, kBooted, in_store(listing));
   REQUIRE(report.problems.size() == 1);
   CHECK(report.problems[0].kind == core::CheckProblem::Kind::Moved);
-  CHECK(report.problems[0].image.holder == kBooted);
+  CHECK(report.problems[0].hold.root == kBooted);
   CHECK(report.problems[0].message.find("quay.io/acme/web:1 names image " + kIdB) !=
         std::string::npos);
   // Without a booted root (a sysroot that is not booted), presence is all that counts.
@@ -81,7 +81,7 @@ TEST_CASE("check: --booted leaves other roots out; pins are always checked; by I
   auto report = core::plan_check(l, {kBooted}, kBooted, in_store(listing));
   CHECK(report.roots == std::vector<std::string>{kBooted});
   REQUIRE(report.problems.size() == 1);
-  CHECK(report.problems[0].image.holder == "pin");
+  CHECK(report.problems[0].hold.kind == core::HoldKind::AdminPin);
   CHECK(report.problems[0].message.starts_with("quay.io/acme/tool:2 for an admin pin is missing"));
   // A root without a record is not checked (it holds nothing recorded).
   CHECK(core::plan_check(l, {"testos/cccc.0"}, std::nullopt, in_store({})).roots.empty());
@@ -102,9 +102,11 @@ TEST_CASE("check, pin mode system: a holder whose placeholder is gone is named, 
   l.add_or_update_pin({"quay.io/acme/web:1", kDigestA, kIdA, "why", "t"});
   auto a = stored(kIdA, {"quay.io/acme/web:1"}, kDigestA);
   auto b = stored(kIdB, {}, kDigestB);
-  const core::Hold booted{"", "quay.io/acme/web:1", kDigestA, kIdA, kBooted, "web.container"};
-  const core::Hold other{"", "quay.io/acme/web:1", kDigestB, kIdB, kOther, "web.container"};
-  const core::Hold pin{"", "quay.io/acme/web:1", kDigestA, kIdA, "", ""};
+  const core::Hold booted{core::HoldKind::Unit, "quay.io/acme/web:1", kDigestA, kIdA, kBooted,
+                          "web.container"};
+  const core::Hold other{core::HoldKind::Unit, "quay.io/acme/web:1", kDigestB, kIdB, kOther,
+                         "web.container"};
+  const core::Hold pin{core::HoldKind::AdminPin, "quay.io/acme/web:1", kDigestA, kIdA};
   core::CheckedStore store{core::PinMode::System, {a, b}, {listed(booted, a), listed(other, b)}};
   store.containers.push_back(listed(pin, a));
   CHECK(core::plan_check(l, {kBooted, kOther}, kBooted, store).passed());
@@ -119,12 +121,12 @@ TEST_CASE("check, pin mode system: a holder whose placeholder is gone is named, 
   const auto& lost_root = report.problems[0];
   CHECK(lost_root.kind == core::CheckProblem::Kind::LostPlaceholder);
   CHECK(core::to_string(lost_root.kind) == "lost_placeholder");
-  CHECK(lost_root.image.holder == kOther);
+  CHECK(lost_root.hold.root == kOther);
   CHECK(lost_root.placeholder == core::placeholder_for(other, b).name);
   CHECK(lost_root.message.starts_with("quay.io/acme/web:1 for web.container in " + kOther +
                                       " lost its placeholder rootpin-hold-web.container-"));
   const auto& lost_pin = report.problems[1];
-  CHECK(lost_pin.image.holder == "pin");
+  CHECK(lost_pin.hold.kind == core::HoldKind::AdminPin);
   CHECK(lost_pin.placeholder.starts_with("rootpin-hold-pin-"));
   CHECK(lost_pin.message.starts_with("quay.io/acme/web:1 for an admin pin lost its placeholder"));
 
@@ -150,12 +152,12 @@ TEST_CASE("check: a holder whose tag is on no image any more is untagged (not th
   CHECK(report.problems[0].kind == core::CheckProblem::Kind::Moved);  // the booted root's
   CHECK(report.problems[1].kind == core::CheckProblem::Kind::Untagged);
   CHECK(core::to_string(report.problems[1].kind) == "untagged");
-  CHECK(report.problems[1].image.holder == kOther);
+  CHECK(report.problems[1].hold.root == kOther);
   CHECK(report.problems[1].message ==
         "quay.io/acme/web:1 for web.container in " + kOther +
             " is untagged: no image carries quay.io/acme/web:1 any more, its image " +
             kIdB.substr(0, 12) + " is still there (the next bind, pin or boot puts the tag back)");
-  CHECK(report.problems[2].image.holder == "pin");
+  CHECK(report.problems[2].hold.kind == core::HoldKind::AdminPin);
   // Once any image carries the tag again, only the booted root's tag can be wrong.
   listing[1].names = {"quay.io/acme/web:1"};
   report = core::plan_check(l, {kBooted, kOther}, kBooted, in_store(listing));

@@ -12,9 +12,9 @@ TEST_CASE("gc removes exactly the images nothing holds") {
       {"id3", {}, {"q/c@sha256:3"}, "sha256:3", 1},
   };
   std::vector<Hold> holds = {
-      {"admin pin", "q/a:1", "sha256:1", "id1"},
-      {"web.container in os/abc.0", "q/a:1", "sha256:1", "id1"},
-      {"admin pin", "q/gone:1", "sha256:9", "id9"},
+      {HoldKind::AdminPin, "q/a:1", "sha256:1", "id1"},
+      {HoldKind::Unit, "q/a:1", "sha256:1", "id1", "os/abc.0", "web.container"},
+      {HoldKind::AdminPin, "q/gone:1", "sha256:9", "id9"},
   };
   auto plan = plan_gc(listing, holds);
   REQUIRE(plan.keep.size() == 1);
@@ -29,10 +29,10 @@ TEST_CASE("gc removes exactly the images nothing holds") {
 
 TEST_CASE("a hold keeps an image by digest when its recorded ID changed") {
   StoredImage img{"newid", {"q/a:1"}, {"q/a@sha256:1"}, "sha256:other", 1};
-  CHECK(holds({"admin pin", "q/a:1", "sha256:1", "oldid"}, img));
-  CHECK(holds({"admin pin", "q/a:1", "", "sha256:newid"}, img));
-  CHECK_FALSE(holds({"admin pin", "q/a:1", "sha256:2", "oldid"}, img));
-  CHECK_FALSE(holds({"admin pin", "q/a:1", "", ""}, img));
+  CHECK(holds({HoldKind::AdminPin, "q/a:1", "sha256:1", "oldid"}, img));
+  CHECK(holds({HoldKind::AdminPin, "q/a:1", "", "newid"}, img));
+  CHECK_FALSE(holds({HoldKind::AdminPin, "q/a:1", "sha256:2", "oldid"}, img));
+  CHECK_FALSE(holds({HoldKind::AdminPin, "q/a:1", "", ""}, img));
 }
 
 TEST_CASE("nothing held: everything goes; no images: nothing to do") {

@@ -17,11 +17,11 @@ core::StoredImage image(const std::string& id, const std::string& name) {
 }
 
 core::Hold unit_hold(const std::string& unit, const std::string& root, const std::string& id) {
-  return {unit + " in " + root, "quay.io/acme/web:1", "sha256:" + id.substr(0, 8), id, root, unit};
+  return {core::HoldKind::Unit, "quay.io/acme/web:1", "sha256:" + id.substr(0, 8), id, root, unit};
 }
 
 core::Hold pin_hold(const std::string& ref, const std::string& id) {
-  return {"admin pin", ref, "sha256:" + id.substr(0, 8), id, "", ""};
+  return {core::HoldKind::AdminPin, ref, "sha256:" + id.substr(0, 8), id};
 }
 
 core::StoredContainer as_container(const core::Placeholder& p) {

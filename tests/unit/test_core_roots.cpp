@@ -48,6 +48,7 @@ TEST_CASE("a root's scan becomes wants; unresolved units are named problems") {
   REQUIRE(wants.wants.size() == 1);
   CHECK(wants.wants[0].reference == "127.0.0.1:5000/web:1");
   CHECK(wants.wants[0].wanted_by == "web.container in testos/aaaa.0");
+  CHECK(wants.wants[0].unit == core::UnitInRoot{"web.container", kRoot});
   REQUIRE(wants.problems.size() == 1);
   CHECK(wants.problems[0] ==
         "bad.image in testos/aaaa.0: /usr/share/containers/systemd/bad.image:3: Image= is empty");
@@ -155,12 +156,14 @@ TEST_CASE("a rescanned root without a record holds the images its references nam
   const auto stray = stored(std::string(64, 'd'), {"127.0.0.1:5000/x:1"}, "");
   const std::vector<core::StoredImage> listing{recorded, only_new, stray};
 
-  std::vector<core::Hold> holds{{"a.image in os/cur.0", "127.0.0.1:5000/a:1", "", kIdA}};
+  std::vector<core::Hold> holds{
+      {core::HoldKind::Unit, "127.0.0.1:5000/a:1", "", kIdA, "os/cur.0", "a.image"}};
   auto rescanned = core::holds_of_references(
       "os/new.0", {"127.0.0.1:5000/b:1", "127.0.0.1:5000/gone:1", "-bad"}, listing);
   REQUIRE(rescanned.size() == 1);
   CHECK(rescanned[0].image_id == kIdB);
-  CHECK(rescanned[0].holder == "unrecorded root os/new.0");
+  CHECK(rescanned[0].kind == core::HoldKind::UnrecordedRoot);
+  CHECK(rescanned[0].holder() == "unrecorded root os/new.0");
   holds.insert(holds.end(), rescanned.begin(), rescanned.end());
 
   auto gc = core::plan_gc(listing, holds);
@@ -193,11 +196,11 @@ TEST_CASE("boot re-points only the floating tags that moved") {
 
 TEST_CASE("Policy=always/newer tags are asked for again; others and digests are not") {
   quadlet_scan::PullOptions newer;
-  newer.policy = "newer";
+  newer.policy = quadlet_scan::PullPolicy::Newer;
   const std::vector<core::PullWant> wants{
-      {"127.0.0.1:5000/f:latest", newer, "f.image in r"},
-      {"127.0.0.1:5000/s:1", {}, "s.image in r"},
-      {"127.0.0.1:5000/d@sha256:" + std::string(64, '3'), newer, "d.image in r"}};
+      core::unit_want({"f.image", "r"}, "127.0.0.1:5000/f:latest", newer),
+      core::unit_want({"s.image", "r"}, "127.0.0.1:5000/s:1", {}),
+      core::unit_want({"d.image", "r"}, "127.0.0.1:5000/d@sha256:" + std::string(64, '3'), newer)};
   auto d = stored(kIdB, {}, "sha256:" + std::string(64, '3'));
   d.repo_digests = {"127.0.0.1:5000/d@sha256:" + std::string(64, '3')};
   const std::vector<core::StoredImage> listing{

@@ -123,6 +123,19 @@ TEST_CASE("ledger: unknown keys and missing optional fields are accepted") {
   CHECK(l->pins.empty());
 }
 
+TEST_CASE("ledger: image IDs are read bare, however they were written") {
+  auto l = parse_ledger(R"({"version":1,
+      "roots":{"a/b.0":{"images":[{"reference":"r","image_id":"sha256:abc"}]}},
+      "pins":[{"reference":"p","image_id":"sha256:def"}],
+      "pulled":[{"image_id":"sha256:123"},{"image_id":"456"}]})");
+  REQUIRE(l.has_value());
+  CHECK(l->roots.at("a/b.0").images[0].image_id == "abc");
+  CHECK(l->pins.at(0).image_id == "def");
+  REQUIRE(l->pulled.size() == 2);
+  CHECK(l->pulled[0].image_id == "123");
+  CHECK(l->pulled[1].image_id == "456");
+}
+
 TEST_CASE("ledger: find_pin matches reference, digest, image id and name@digest") {
   Ledger l = sample();
   CHECK(l.find_pin("docker.io/library/busybox:1") != nullptr);

@@ -52,6 +52,8 @@ TEST_CASE("parse_image_listing reads podman 4.3's JSON") {
         StoredImage{"abc", {"localhost/a:1"}, {"localhost/a@sha256:11"}, "sha256:11", 42});
   CHECK(images[1].names.empty());
   CHECK(images[1].size == 7);
+  // An ID is kept bare, however podman writes it (base/image_id.hpp).
+  CHECK(parse_image_listing(R"([{"Id":"sha256:abc"}])").at(0).id == "abc");
   CHECK(parse_image_listing("").empty());
   CHECK_THROWS_AS(parse_image_listing("{not json"), rootpin::util::Error);
 }

@@ -39,7 +39,7 @@ Json pull_json(const PullOptions& p) {
   put(j, "all_tags", p.all_tags);
   put(j, "retry", p.retry);
   put(j, "retry_delay", p.retry_delay);
-  put(j, "policy", p.policy);
+  if (p.policy) j["policy"] = pull_policy_name(*p.policy);
   return j;
 }
 
@@ -129,7 +129,7 @@ PullOptions random_pull(std::mt19937& rng) {
   if (rng() % 2 == 0) p.all_tags = rng() % 2 == 0;
   if (rng() % 2 == 0) p.retry = static_cast<int>(rng() % 7) - 1;
   p.retry_delay = maybe(rng);
-  p.policy = maybe(rng);
+  if (rng() % 2 == 0) p.policy = static_cast<PullPolicy>(rng() % 4);
   return p;
 }
 

@@ -270,7 +270,7 @@ TEST_CASE("scanner: Image=x.image takes its reference, pull options and ImageTag
   CHECK(web.pull.all_tags == true);
   CHECK(web.pull.retry == 3);
   CHECK(web.pull.retry_delay == "5s");
-  CHECK(web.pull.policy == "missing");
+  CHECK(web.pull.policy == quadlet_scan::PullPolicy::Missing);
   CHECK(web.container_pull == "missing");
 
   auto j = nlohmann::json::parse(quadlet_scan::to_json_line(web));

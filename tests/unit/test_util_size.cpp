@@ -17,6 +17,19 @@ TEST_CASE("parse_size: bytes and binary units, as systemd reads sizes") {
   CHECK(parse_size("1T").value() == 1ULL << 40);
 }
 
+TEST_CASE("size_text: the largest binary unit that divides the size, read back the same") {
+  using rootpin::util::size_text;
+  CHECK(size_text(0) == "0");
+  CHECK(size_text(100) == "100");
+  CHECK(size_text(1536ULL << 10) == "1536K");
+  CHECK(size_text(512ULL << 20) == "512M");
+  CHECK(size_text(1ULL << 30) == "1G");
+  CHECK(size_text(3ULL << 40) == "3T");
+  for (std::uint64_t bytes : {0ULL, 1ULL, 1023ULL, 1024ULL, 1ULL << 30, (1ULL << 30) + 1}) {
+    CHECK(parse_size(size_text(bytes)).value() == bytes);
+  }
+}
+
 TEST_CASE("parse_size: anything else is an error naming the text") {
   for (const char* bad : {"", "G", "-1", "1.5G", "1 G", "1X", "1Gb", "1GiBs", " 1", "1Bi",
                           "99999999999999999999", "20000000T"}) {
