@@ -76,20 +76,8 @@ Map with_defaults(Map map, const auto& keys) {
   return map;
 }
 
-}  // namespace
-
-std::string_view to_string(Result result) {
-  switch (result) {
-    case Result::Success: return "success";
-    case Result::Failure: return "failure";
-    case Result::Partial: return "partial";
-  }
-  return "failure";
-}
-
-std::string render(const Snapshot& s) {
-  Writer w;
-  const History& h = s.history;
+// When each command last ran, last succeeded, and how long its last run took.
+void write_runs(Writer& w, const History& h) {
   if (!h.last_run.empty()) {
     w.family("rootpin_last_run_timestamp_seconds", "gauge",
              "Unix time the last run of a command ended, by command and result.");
@@ -113,6 +101,9 @@ std::string render(const Snapshot& s) {
       w.sample({{"command", command}}, seconds);
     }
   }
+}
+
+void write_pulls(Writer& w, const History& h) {
   w.family("rootpin_pulls_total", "counter",
            "Image pulls rootpin ran, by result (retries of one pull count once).");
   for (const auto& [result, count] : with_defaults(h.pulls, kPullResults)) {
@@ -121,13 +112,19 @@ std::string render(const Snapshot& s) {
   w.family("rootpin_pulled_bytes_total", "counter",
            "Bytes of the images rootpin pulled, as their size in the store.");
   w.sample({}, h.pulled_bytes);
-  if (h.store) {
-    w.family("rootpin_store_images", "gauge", "Images in rootpin's store, as of its last listing.");
-    w.sample({}, h.store->images);
-    w.family("rootpin_store_size_bytes", "gauge",
-             "Size of the images in rootpin's store in bytes, as of its last listing.");
-    w.sample({}, h.store->bytes);
-  }
+}
+
+void write_store(Writer& w, const History& h) {
+  if (!h.store) return;
+  w.family("rootpin_store_images", "gauge", "Images in rootpin's store, as of its last listing.");
+  w.sample({}, h.store->images);
+  w.family("rootpin_store_size_bytes", "gauge",
+           "Size of the images in rootpin's store in bytes, as of its last listing.");
+  w.sample({}, h.store->bytes);
+}
+
+// The live roots by role, the images held by holder kind, the staged root's finalization.
+void write_roots(Writer& w, const Snapshot& s) {
   if (s.roots) {
     w.family("rootpin_roots", "gauge", "Live roots, by role.");
     for (const auto& [role, count] : with_defaults(s.roots->live, kRoles)) {
@@ -152,6 +149,25 @@ std::string render(const Snapshot& s) {
              "(its images are still being pulled, or binding it failed).");
     w.sample({}, std::uint64_t{*s.staged_finalization_locked ? 1u : 0u});
   }
+}
+
+}  // namespace
+
+std::string_view to_string(Result result) {
+  switch (result) {
+    case Result::Success: return "success";
+    case Result::Failure: return "failure";
+    case Result::Partial: return "partial";
+  }
+  return "failure";
+}
+
+std::string render(const Snapshot& s) {
+  Writer w;
+  write_runs(w, s.history);
+  write_pulls(w, s.history);
+  write_store(w, s.history);
+  write_roots(w, s);
   return w.take();
 }
 
