@@ -9,6 +9,7 @@ failed and removed otherwise (ROOTPIN_VM_KEEP=1 keeps it always).
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -24,6 +25,14 @@ import vm as vmlib  # noqa: E402
 
 ARTIFACTS_ROOT = os.environ.get("ROOTPIN_VM_ARTIFACTS", "/var/tmp/rootpin-system-artifacts")
 GUEST_REGISTRY = "10.0.2.100:5000"
+
+
+def pytest_configure(config):
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: pytest then runs the fixtures'
+    # teardown, which stops qemu and the services and removes the work directories.
+    def interrupted(*_):
+        raise KeyboardInterrupt("SIGTERM")
+    signal.signal(signal.SIGTERM, interrupted)
 
 
 def pytest_runtest_makereport(item, call):

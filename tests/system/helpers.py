@@ -17,6 +17,15 @@ def container_unit(name, image, extra=""):
             "[Install]\nWantedBy=multi-user.target\n")
 
 
+def push_v1(images):
+    """The images version 1 (the cached image's commit) binds: web.container's,
+    log.container's (also shelf.container's) and the one shelf.container mounts
+    (Mount=type=image). Returns their digests."""
+    return {"web": images.push("acme/web", "1", "web v1"),
+            "data": images.push("acme/data", "1", "data v1"),
+            "log": images.push("acme/log", "1", "log v1")}
+
+
 def bound(name):
     return {f"/usr/lib/rootpin/bound-images.d/{name}":
             f"/usr/share/containers/systemd/{name}"}
@@ -43,8 +52,17 @@ def assert_running(vm, names):
         assert n in ps
 
 
-def hello(vm, name):
-    return vm.run(f"{AIS} exec {name} /busybox cat /hello").strip()
+def hello(vm, name, path="/hello"):
+    return vm.run(f"{AIS} exec {name} /busybox cat {path}").strip()
+
+
+def assert_check(vm, booted=False):
+    """rootpin check: every image a live root (or with --booted, the booted root) holds is
+    in the store at its recorded digest. Returns its output."""
+    rc, out = vm.run("rootpin check" + (" --booted" if booted else ""), check=False,
+                     timeout=300)
+    assert rc == 0, f"rootpin check failed ({rc}):\n{out}"
+    return out
 
 
 def booted_commit(vm):
@@ -68,6 +86,17 @@ def wait_unit_ran(vm, unit, before, timeout=900):
         sleep 1; done; exit 1""", timeout=timeout + 30)
     return tuple(vm.run(f"systemctl show -p {p} --value {unit}").strip()
                  for p in ("ActiveState", "Result"))
+
+
+def wait_bind_idle(vm, timeout=600):
+    """rootpin upgrade stages a root, which triggers rootpin-bind.path: that bind waits for
+    the upgrade's lock, then binds the same root again (all present, quick), holding the
+    finalization lock meanwhile. Waits until it is done; returns its Result."""
+    vm.run(f"""for i in $(seq {timeout}); do
+        if ! systemctl list-jobs --no-legend | grep -q rootpin-bind.service &&
+           [ "$(systemctl show -p ActiveState --value rootpin-bind.service)" != activating ]
+        then exit 0; fi; sleep 1; done; exit 1""", timeout=timeout + 30)
+    return vm.run("systemctl show -p Result --value rootpin-bind.service").strip()
 
 
 def journal(vm, match):

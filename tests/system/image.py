@@ -29,13 +29,14 @@ from chroot import Chroot, log, remove_tree, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("ROOTPIN_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
-# What the build reads: the top-level CMakeLists.txt and every top-level directory but
-# these (tests are off, BUILD_TESTING=OFF), nor build trees or dot-directories.
-SOURCE_SKIP = {"tests", "tools", "bench", "docs"}
+# What the build reads: the top-level CMakeLists.txt, tools/check_layers (the build runs it
+# on the includes) and every top-level directory but these (tests and man pages are off,
+# BUILD_TESTING=OFF ROOTPIN_MAN=OFF), nor build trees or dot-directories.
+SOURCE_SKIP = {"tests", "tools", "bench", "docs", "man"}
 
 
 def source_parts():
-    return ["CMakeLists.txt"] + sorted(
+    return ["CMakeLists.txt", "tools/check_layers"] + sorted(
         d for d in os.listdir(SOURCE)
         if os.path.isdir(os.path.join(SOURCE, d)) and d not in SOURCE_SKIP
         and not d.startswith((".", "build")))
@@ -117,14 +118,23 @@ def _build_rootpin(build_root):
     _sync_sources(src)
     out = os.path.join(build_root, "out")
     remove_tree(out)
-    with Chroot(build_root) as c:
-        c.run(["cmake", "-S", "/src/rootpin", "-B", "/src/build", "-G", "Ninja",
-               "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DBUILD_TESTING=OFF", "-DROOTPIN_MAN=OFF",
-               "-DCMAKE_INSTALL_PREFIX=/usr"], stdout=subprocess.DEVNULL)
-        c.run(["nice", "-n", "10", "cmake", "--build", "/src/build", "-j2"],
-              stdout=subprocess.DEVNULL)
-        c.run(["cmake", "--install", "/src/build", "--prefix", "/usr"],
-              env_extra={"DESTDIR": "/out"}, stdout=subprocess.DEVNULL)
+    # ninja reports a failed compile on stdout: keep it in a log, show its tail on failure.
+    build_log = os.path.join(build_root, "rootpin-build.log")
+    with Chroot(build_root) as c, open(build_log, "w") as logf:
+        quiet = {"stdout": logf, "stderr": subprocess.STDOUT}
+        try:
+            c.run(["cmake", "-S", "/src/rootpin", "-B", "/src/build", "-G", "Ninja",
+                   "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DBUILD_TESTING=OFF",
+                   "-DROOTPIN_MAN=OFF", "-DCMAKE_INSTALL_PREFIX=/usr"], **quiet)
+            c.run(["nice", "-n", "10", "cmake", "--build", "/src/build", "-j2"], **quiet)
+            c.run(["cmake", "--install", "/src/build", "--prefix", "/usr"],
+                  env_extra={"DESTDIR": "/out"}, **quiet)
+        except subprocess.CalledProcessError:
+            logf.flush()
+            with open(build_log, errors="replace") as f:
+                log("rootpin's build failed; the end of " + build_log + ":\n"
+                    + "".join(f.readlines()[-40:]))
+            raise
     log(f"rootpin built in the Debian 13 root in {time.monotonic() - t0:.0f}s")
     return out
 
