@@ -54,7 +54,7 @@ std::vector<std::string> build_env(const std::vector<std::pair<std::string, std:
   std::vector<std::string> out;
   out.reserve(vars.size());
   for (const auto& [name, value] : vars) {
-    out.push_back(name + "=" + value);
+    out.push_back(fmt::format("{}={}", name, value));
   }
   return out;
 }

@@ -40,7 +40,7 @@ void print_plain(const quadlet_scan::ScanResult& result) {
 // One buffer, written out whenever it holds 64 KiB: 10,000 units' JSON would otherwise
 // grow one string to megabytes, page by page (tools/bench scan).
 void print_json(const quadlet_scan::ScanResult& result) {
-  constexpr std::size_t kChunk = 64 * 1024;
+  constexpr std::size_t kChunk = std::size_t{64} * 1024;
   std::string out;
   out.reserve(2 * kChunk);
   for (const auto& u : result.units) {

@@ -210,7 +210,7 @@ std::expected<std::string, Error> RootDir::read_file(std::string_view path, std:
     if (static_cast<std::size_t>(n) < want) {
       break;
     }
-    want = std::min<std::size_t>(64 * 1024, max_size + 1 - got);
+    want = std::min(std::size_t{64} * 1024, max_size + 1 - got);
   }
   data.resize(got);
   return data;

@@ -190,8 +190,7 @@ std::vector<const Entry*> UnitFile::all(std::string_view section_name, std::stri
 
 void UnitFile::merge(const UnitFile& dropin) {
   if (&dropin == this) {  // appending a vector to itself would read what it reallocates
-    const UnitFile copy = dropin;
-    merge(copy);
+    merge(UnitFile(dropin));
     return;
   }
   SectionIndex index(*this);

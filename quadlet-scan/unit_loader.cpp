@@ -121,7 +121,7 @@ std::vector<std::string> dropin_dir_names(const UnitName& name) {
   }
   for (auto it = dashes.rbegin(); it != dashes.rend(); ++it) {
     const std::string truncated = name.prefix.substr(0, *it + 1);  // "foo-bar-"
-    if (templated) out.push_back(truncated + "@" + ext);
+    if (templated) out.push_back(fmt::format("{}@{}", truncated, ext));
     out.push_back(truncated + ext);
   }
   out.push_back(ext.substr(1));  // "container.d"

@@ -96,6 +96,7 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
 // some, those are named before the error (exit 3), and the ledger is left for the next gc.
 void remove_images(Context& ctx, const std::vector<core::StoredImage>& images, Events& events) {
   std::vector<std::string> ids;
+  ids.reserve(images.size());
   for (const auto& image : images) {
     ids.push_back(image.id);
   }

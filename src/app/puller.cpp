@@ -202,6 +202,7 @@ PullOutcome pulled_outcome(const core::PlannedImage& p, const AttemptResult& res
 std::vector<PullOutcome> run_pulls(ImageStore& store, const core::PullPlan& plan,
                                    const PullerOptions& options, const PullReporter& report) {
   std::vector<PullOutcome> outcomes;
+  outcomes.reserve(plan.present.size() + plan.to_pull.size());
   for (const auto& p : plan.present) {
     outcomes.push_back(
         {p, p.present, p.present ? core::digest_for(p.ref, *p.present) : "", {}, false});

@@ -24,13 +24,13 @@ constexpr std::string_view kErrorPrefix = "Error: ";
 // most one, so more than this is damage of another kind.
 constexpr std::size_t kMaxDamagedImages = 16;
 
-std::string trim(std::string s) {
+std::string trim(std::string_view s) {
   auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) {
     return "";
   }
   auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
+  return std::string(s.substr(first, last - first + 1));
 }
 
 void replace_all(std::string& text, const std::string& what, const std::string& with) {

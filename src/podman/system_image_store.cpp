@@ -85,7 +85,7 @@ std::vector<std::string> SystemImageStore::create_arguments(const Placeholder& p
                                    kNeverRun, "--name",       placeholder.name};
   for (const auto& [key, value] : placeholder.labels) {
     args.push_back("--label");
-    args.push_back(key + "=" + value);
+    args.push_back(fmt::format("{}={}", key, value));
   }
   args.push_back("--");
   args.push_back(placeholder.image_id);
