@@ -49,19 +49,39 @@ std::vector<std::string> additional_stores(const UnitFile& container) {
 
 }  // namespace
 
-std::optional<std::string> lint_store(const UnitFile& container, const std::string& source,
-                                      const std::vector<std::string>& stores) {
-  if (stores.empty()) return std::nullopt;
+namespace {
+
+// Whether the container's podman reads one of `stores` as an additional image store.
+bool reads_store(const UnitFile& container, const std::vector<std::string>& stores) {
   auto read = additional_stores(container);
-  bool found = std::any_of(read.begin(), read.end(), [&](const std::string& r) {
+  return std::any_of(read.begin(), read.end(), [&](const std::string& r) {
     return std::any_of(stores.begin(), stores.end(),
                        [&](const std::string& s) { return trim_slashes(r) == trim_slashes(s); });
   });
-  if (found) return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> lint_store(const UnitFile& container, const std::string& source,
+                                      const std::vector<std::string>& stores) {
+  if (stores.empty()) return std::nullopt;
+  if (reads_store(container, stores)) return std::nullopt;
   return at(Error{"", source, 0, 0},
             fmt::format("does not read rootpin's store and will not see its pinned image; "
                         "add GlobalArgs=--storage-opt=additionalimagestore={}",
                         stores.front()));
+}
+
+std::optional<std::string> lint_image_mount(const UnitFile& container,
+                                            const std::vector<std::string>& stores,
+                                            const Error& where) {
+  if (!reads_store(container, stores)) return std::nullopt;
+  return at(where,
+            "podman 5.4 cannot mount an image that is in an additional image store "
+            "(containers/storage mounts only its own store's layers: \"mounting read/only "
+            "store images is not allowed\"), and rootpin's store is one: the container fails "
+            "to start although the image is pinned; pin in podman's own store instead "
+            "(PinMode=system in rootpin.conf, and no GlobalArgs= line)");
 }
 
 std::string lint_image_unit(const PullOptions& pull, const UnitName& image_unit,

@@ -20,6 +20,14 @@ namespace quadlet_scan {
 std::optional<std::string> lint_store(const UnitFile& container, const std::string& source,
                                       const std::vector<std::string>& stores);
 
+// A Mount=type=image in a .container that reads one of `stores` as an additional image
+// store: podman 5.4's containers/storage mounts only layers of its own (writable) store and
+// refuses a read-only store's ("mounting read/only store images is not allowed"), so the
+// container fails to start with the pinned image. `where` is the Mount= line.
+std::optional<std::string> lint_image_mount(const UnitFile& container,
+                                            const std::vector<std::string>& stores,
+                                            const Error& where);
+
 // The .image trap of podman 5.4 (Debian 13): its .image units have no Policy= (it came in
 // podman 5.6; 5.4 rejects the key and generates no service), and `podman image pull` has
 // no pull policy, so NAME-image.service pulls at every boot and fails offline, and so does

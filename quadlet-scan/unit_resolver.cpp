@@ -210,6 +210,7 @@ private:
         } else if (!reference(*entry, *source, "Mount", base)) {
           return false;
         }
+        add_warning(lint_image_mount(unit.file, ctx_.options.stores, located(*entry)));
       }
     }
     return true;

@@ -2,7 +2,7 @@
 
 1. boot v1; rootpin binds the booted root; its two containers run from rootpin's store;
    the image a third one mounts (Mount=type=image) is pinned too, but podman 5.4 cannot
-   mount it from rootpin's store
+   mount it from rootpin's store, as quadlet-scan's lint says
 2. another tool stages v2 (`ostree admin deploy --stage`): rootpin-bind.path binds it
 3. registry stopped, reboot: ostree finalizes v2 at shutdown, v2's containers run offline
 4. v3 names an image the registry lacks: the bind fails, the next boot is v2 again
@@ -57,12 +57,17 @@ def test_1_boot_v1_bind_booted_root_containers_run(host):
 def image_mount_from_the_store_fails(vm):
     """shelf.container mounts data:1 (Mount=type=image, quadlet's --mount type=image). rootpin
     pinned it (above), but containers/storage mounts only its own store's layers: podman
-    5.4 refuses an additional image store's, so the container fails."""
+    5.4 refuses an additional image store's, so the container fails, and the lint says so."""
+    unit = "/usr/share/containers/systemd/shelf.container"
     assert "--mount type=image,source=" in vm.run("systemctl cat shelf.service")
     rc, _ = vm.run("systemctl start shelf.service", check=False, timeout=300)
     assert rc != 0
     why = vm.run("journalctl -b -u shelf.service --no-pager")
     assert "mounting read/only store images is not allowed" in why, why
+    lint = " ".join(vm.run("quadlet-scan --root / 2>&1 >/dev/null", check=False)[1].split())
+    assert (f"{unit}:11: podman 5.4 cannot mount an image that is in an additional image "
+            "store") in lint, lint
+    assert "PinMode=system" in lint, lint
 
 
 def test_2_staged_by_another_tool_bound_by_path_unit(host):

@@ -335,8 +335,15 @@ TEST_CASE("scanner: lint warnings") {
   r.write(std::string(kShare) + "split.container",
           "[Container]\nImage=quay.io/acme/f:1\nGlobalArgs=--storage-opt "
           "additionalimagestore=/var/lib/rootpin/storage/\n");
+  r.write(std::string(kShare) + "mount.container",
+          container(std::string("quay.io/acme/g") + kDigest,
+                    std::string("Mount=type=image,source=quay.io/acme/h") + kDigest +
+                        ",destination=/h\n"));
+  r.write(std::string(kShare) + "ownstore.container",
+          std::string("[Container]\nImage=quay.io/acme/i") + kDigest +
+              "\nMount=type=image,source=quay.io/acme/j" + kDigest + ",destination=/j\n");
   for (const char* n : {"nostore.container", "always.container", "pinned.container", "float.image",
-                        "ok.image", "split.container"}) {
+                        "ok.image", "split.container", "mount.container", "ownstore.container"}) {
     r.bind(n);
   }
   auto result = r.scan();
@@ -352,6 +359,15 @@ TEST_CASE("scanner: lint warnings") {
   // podman 5.4 rejects Policy= (it came in 5.6): even Policy=never is a warning.
   CHECK(has_warning(get(result, "ok.image"), "podman 5.4 (Debian 13) rejects it"));
   CHECK_FALSE(has_warning(get(result, "split.container"), "additionalimagestore"));
+  // podman 5.4 mounts no image of an additional image store (seen in the VM, tests/system).
+  const auto& mount = get(result, "mount.container");
+  CHECK(mount.warnings.size() == 1);
+  CHECK(has_warning(mount,
+                    "/usr/share/containers/systemd/mount.container:4: podman 5.4 cannot "
+                    "mount an image that is in an additional image store"));
+  CHECK(has_warning(mount, "PinMode=system"));
+  // A container of podman's own store mounts fine (it only lacks rootpin's store).
+  CHECK_FALSE(has_warning(get(result, "ownstore.container"), "cannot mount"));
 }
 
 TEST_CASE("scanner: a hostile root gives per-unit errors and never reads outside") {
