@@ -114,7 +114,7 @@ def test_bound_images_page_covers_opt_in_and_lint():
                    "Mount=type=image", "DefaultInstance="):
         assert needle in text, f"rootpin-bound-images(5) does not mention {needle}"
     lint = text.split("LINT WARNINGS", 1)[1].split("\nSECURITY", 1)[0]
-    assert len(re.findall(r"^\s+[1-9]\.\s", lint, re.M)) == 5
+    assert len(re.findall(r"^\s+[1-9]\.\s", lint, re.M)) == 6
 
 
 def test_conf_page_documents_the_order_and_the_section():
