@@ -1,5 +1,6 @@
 // quadlet-scan: which container images a root's Quadlet units need, for `podman pull`.
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 
@@ -65,50 +66,80 @@ bool inherit_etc(quadlet_scan::RootDir& root, const std::string& etc_from) {
   return merged.has_value();
 }
 
-}  // namespace
+// Which store rootpin pins in (rootpin.conf PinMode=): only in `store` mode must a
+// .container read rootpin's store through GlobalArgs=, so only then are those lints right.
+enum class PinMode { Store, System };
 
-int main(int argc, char** argv) {
-  CLI::App app{"List the container images a root's Quadlet units need"};
-  app.name("quadlet-scan");
+struct Args {
   std::string root_path = "/";
   std::string etc_from;
   bool all = false;
   bool bound = false;
   bool json = false;
-  quadlet_scan::ScanOptions options;
   std::vector<std::string> stores;
-  app.add_option("--root", root_path, "the root to scan (default /)");
-  auto* bound_flag = app.add_flag("--bound", bound, "list what the root opts in (default)");
-  app.add_flag("--all", all, "list every Quadlet unit in the search paths")->excludes(bound_flag);
-  app.add_flag("--json", json, "JSON Lines, one object per unit");
-  app.add_option("--etc-from", etc_from,
+  PinMode pin_mode = PinMode::Store;
+};
+
+void add_options(CLI::App& app, Args& args) {
+  app.add_option("--root", args.root_path, "the root to scan (default /)");
+  auto* bound_flag = app.add_flag("--bound", args.bound, "list what the root opts in (default)");
+  app.add_flag("--all", args.all, "list every Quadlet unit in the search paths")
+      ->excludes(bound_flag);
+  app.add_flag("--json", args.json, "JSON Lines, one object per unit");
+  app.add_option("--etc-from", args.etc_from,
                  "read /etc as ostree's finalization will merge it: this root's /etc changes "
                  "(against its /usr/etc) over the scanned root's /etc or /usr/etc");
-  app.add_option("--store", stores,
-                 "store a bound .container must read (lint; default /var/lib/rootpin/storage)");
+  auto* store_opt =
+      app.add_option("--store", args.stores,
+                     "store a bound .container must read (lint; default /var/lib/rootpin/storage)");
+  app.add_option("--pin-mode", args.pin_mode,
+                 "rootpin's PinMode=: store (default) or system, where units read podman's own "
+                 "store and the lints about rootpin's store are not emitted")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, PinMode>{{"store", PinMode::Store}, {"system", PinMode::System}}))
+      ->excludes(store_opt);
+}
+
+quadlet_scan::ScanOptions scan_options(const Args& args) {
+  quadlet_scan::ScanOptions options;
+  options.mode = args.all ? quadlet_scan::ScanMode::All : quadlet_scan::ScanMode::Bound;
+  if (args.pin_mode == PinMode::System) {
+    options.stores.clear();
+  } else if (!args.stores.empty()) {
+    options.stores = args.stores;
+  }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"List the container images a root's Quadlet units need"};
+  app.name("quadlet-scan");
+  Args args;
+  add_options(app, args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
-  options.mode = all ? quadlet_scan::ScanMode::All : quadlet_scan::ScanMode::Bound;
-  if (!stores.empty()) options.stores = stores;
+  const std::string& root_path = args.root_path;
 
   auto root = quadlet_scan::RootDir::open(root_path);
   if (!root) {
     fmt::print(stderr, "quadlet-scan: {}\n", root.error().to_string());
     return kExitUsage;
   }
-  if (!etc_from.empty() && !inherit_etc(*root, etc_from)) {
+  if (!args.etc_from.empty() && !inherit_etc(*root, args.etc_from)) {
     return kExitUsage;
   }
-  auto result = quadlet_scan::scan_root(*root, options);
+  auto result = quadlet_scan::scan_root(*root, scan_options(args));
   if (!result) {
     fmt::print(stderr, "quadlet-scan: {}: {}\n", root_path, result.error().to_string());
     return kExitUsage;
   }
-  if (json) {
+  if (args.json) {
     print_json(*result);
   } else {
     print_plain(*result);

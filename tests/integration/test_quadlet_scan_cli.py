@@ -115,6 +115,28 @@ def test_store_option_drives_the_lint(quadlet_scan_bin, tmp):
     assert "additionalimagestore" not in default.stderr
 
 
+def test_pin_mode_system_emits_no_store_lint(quadlet_scan_bin, tmp):
+    root = make_root(tmp)
+    write(root, f"{SHARE}/bare.container", "[Container]\nImage=quay.io/acme/bare:1\n")
+    bind(root, "bare.container")
+    write(root, f"{SHARE}/shelf.container", "[Container]\nImage=quay.io/acme/web:1.4\n" + STORE +
+          "Mount=type=image,source=quay.io/acme/assets:7,destination=/srv\n")
+    bind(root, "shelf.container")
+    default = run(quadlet_scan_bin, "--root", root)
+    system = run(quadlet_scan_bin, "--root", root, "--pin-mode", "system")
+    assert system.returncode == 0, system.stderr
+    assert system.stdout == default.stdout
+    assert "bare.container: does not read rootpin's store" in default.stderr
+    assert "cannot mount an image that is in an additional image store" in default.stderr
+    assert "additionalimagestore" not in system.stderr
+    assert "rootpin's store" not in system.stderr
+    assert "additional image store" not in system.stderr
+    both = run(quadlet_scan_bin, "--root", root, "--pin-mode", "system", "--store", "/srv/s")
+    assert both.returncode == 2
+    bad = run(quadlet_scan_bin, "--root", root, "--pin-mode", "usr")
+    assert bad.returncode == 2 and "usr" in bad.stderr
+
+
 def test_every_image_of_a_unit_once_and_per_unit_in_json(quadlet_scan_bin, tmp):
     root = make_root(tmp)
     write(root, f"{SHARE}/app.container",
