@@ -7,8 +7,8 @@ in a power cut) at chosen moments of a bind and of an upgrade; the VM boots agai
 - the interrupted operation, run again, converges (bound, lock gone, status and check).
 
 The cut happens when a guest-side wait for the moment returns, so "during the pull" is
-"a podman pull of rootpin's is running". CI runs CUTS; ROOTPIN_VM_SWEEP=1 runs SWEEP too
-(tools/test --system -k powercut with that variable set).
+"a podman pull of rootpin's is running". `tools/test --system` runs CUTS; ROOTPIN_VM_SWEEP=1
+runs SWEEP too (tools/test --system -k powercut with that variable set).
 """
 import json
 import os
