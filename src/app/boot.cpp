@@ -13,19 +13,27 @@
 
 namespace rootpin::app {
 
+namespace {
+
+// The deployment that runs: `index`, else the booted one.
+ostree::Deployment running(const ostree::Sysroot& sysroot, std::optional<int> index,
+                           const std::string& path) {
+  if (index) {
+    return sysroot.deployment(*index);
+  }
+  if (auto booted = sysroot.booted()) {
+    return *booted;
+  }
+  throw util::Error(
+      fmt::format("sysroot {} is not booted: say which deployment runs with --deployment N", path),
+      util::ExitCode::Usage);
+}
+
+}  // namespace
+
 BootReport boot(Context& ctx, std::optional<int> index, Events& events) {
   auto sysroot = ostree::Sysroot::load(ctx.options.sysroot);
-  ostree::Deployment deployment;
-  if (index) {
-    deployment = sysroot.deployment(*index);
-  } else if (auto booted = sysroot.booted()) {
-    deployment = *booted;
-  } else {
-    throw util::Error(fmt::format("sysroot {} is not booted: say which deployment runs with "
-                                  "--deployment N",
-                                  ctx.options.sysroot),
-                      util::ExitCode::Usage);
-  }
+  const ostree::Deployment deployment = running(sysroot, index, ctx.options.sysroot);
   BootReport report;
   report.root_id = deployment.root_id;
   auto writer = ctx.open_ledger_for_writing();
@@ -48,8 +56,11 @@ BootReport boot(Context& ctx, std::optional<int> index, Events& events) {
     log::debug(fmt::format("not scanning {} for pull options: {}", deployment.root_id, e.what()));
   }
   const auto cached = store.cached_listing();
+  // An image pulled again is recorded as rootpin's (ledger.pulled) by the save below; when
+  // boot fails before it, the undo takes back what the saved ledger does not record.
+  StoreUndo undo(store, &writer, "the boot of " + deployment.root_id);
   auto kept = keep_holds(ctx, writer.ledger, cached ? *cached : store.list(),
-                         holds_from_ledger(writer.ledger), events, known);
+                         holds_from_ledger(writer.ledger), events, known, &undo);
   if (kept.repulled > 0) {
     writer.save();
   }

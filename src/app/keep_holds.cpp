@@ -41,9 +41,10 @@ quadlet_scan::PullOptions options_for(const core::Hold& hold,
   return {};
 }
 
-// Pulls the lost images again and puts their tags back; returns how many came back.
+// Pulls the lost images again and puts their tags back; returns how many came back. What it
+// pulls goes into `undo` (when given) before anything else can fail.
 std::size_t repull(Context& ctx, ledger::Ledger& ledger, const std::vector<core::Hold>& lost,
-                   Events& events, const std::vector<core::PullWant>& known) {
+                   Events& events, const std::vector<core::PullWant>& known, StoreUndo* undo) {
   auto& store = ctx.image_store();
   std::vector<core::PullWant> wants;
   for (const auto& h : lost) {
@@ -56,6 +57,9 @@ std::size_t repull(Context& ctx, ledger::Ledger& ledger, const std::vector<core:
   }
   auto outcomes = run_pulls(store, *plan, ctx.puller_options(), {});
   record_pulled(ledger, store.pin_mode(), outcomes);
+  if (undo != nullptr) {
+    undo->pulled(outcomes);
+  }
   std::size_t back = 0;
   for (const auto& o : outcomes) {
     const std::string holders = fmt::format("{}", fmt::join(o.planned.wanted_by, ", "));
@@ -150,7 +154,7 @@ KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::Sto
   const auto containers = store.containers();
   auto plan = core::plan_holding(store.pin_mode(), holds, listing, containers);
   if (!plan.lost_image.empty()) {
-    kept.repulled = repull(ctx, ledger, plan.lost_image, events, known);
+    kept.repulled = repull(ctx, ledger, plan.lost_image, events, known, undo);
     listing = store.list();
     plan = core::plan_holding(store.pin_mode(), holds, listing, containers);
     kept.still_lost = plan.lost_image;
@@ -165,10 +169,12 @@ KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::Sto
       return b.root == hold.root && core::holder_label(b) == core::holder_label(hold) &&
              b.image_id == hold.image_id;
     });
+    if (undo != nullptr && is_new) {
+      undo->created(p);
+    } else if (undo != nullptr) {
+      undo->recreated(p);  // a repair stays unless its image is taken back (StoreUndo)
+    }
     if (is_new) {
-      if (undo != nullptr) {
-        undo->created(p);  // a repair of a hold in `before` stays, whatever comes next
-      }
       log::debug(fmt::format("placeholder {} holds {} for {}", p.name, core::short_id(p.image_id),
                              who(hold)));
       continue;

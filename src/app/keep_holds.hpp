@@ -31,8 +31,9 @@ struct KeptHolds {
 // placeholder (pin mode system) is created. Repairs of holds that were in `before` (the
 // holds as the ledger was loaded) are told to `events` and logged; new holds get theirs
 // quietly. `listing` is the store as the caller last listed it. Images rootpin pulls are
-// recorded in ledger.pulled; the placeholders of new holds (not in `before`) go into `undo`
-// (when given) as they are created: repairs of the holds in `before` are not undone.
+// recorded in ledger.pulled and, with the placeholders it creates, go into `undo` (when
+// given) as they come: StoreUndo keeps the repairs of the holds in `before` that the saved
+// ledger records.
 // Throws util::Error when a placeholder cannot be created.
 KeptHolds keep_holds(Context& ctx, ledger::Ledger& ledger, std::vector<core::StoredImage> listing,
                      const std::vector<core::Hold>& before, Events& events,

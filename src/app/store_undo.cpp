@@ -12,14 +12,28 @@
 
 namespace rootpin::app {
 
+namespace {
+
+bool contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+}  // namespace
+
 StoreUndo::StoreUndo(core::ImageStore& store, const LedgerWriter* writer, std::string what)
     : store_(store),
       writer_(writer),
       saves_(writer != nullptr ? writer->saves : 0),
       what_(std::move(what)) {
-  if (writer != nullptr) {
-    for (const auto& hold : holds_from_ledger(writer->ledger)) {
-      held_.push_back(hold.image_id);
+  if (writer == nullptr) {
+    return;
+  }
+  // Pin mode system: an image the saved ledger.pulled does not name is not gc's to remove.
+  const auto recorded = writer->ledger.pulled_ids();
+  const bool all_ours = store.pin_mode() == core::PinMode::Store;
+  for (const auto& hold : holds_from_ledger(writer->ledger)) {
+    if (all_ours || recorded.contains(hold.image_id)) {
+      kept_.push_back(hold.image_id);
     }
   }
 }
@@ -32,8 +46,7 @@ StoreUndo::~StoreUndo() {
 
 void StoreUndo::pulled(const std::vector<core::PullOutcome>& outcomes) {
   for (const auto& o : outcomes) {
-    if (writer_ != nullptr && o.new_image && o.image &&
-        std::find(images_.begin(), images_.end(), o.image->id) == images_.end()) {
+    if (writer_ != nullptr && o.new_image && o.image && !contains(images_, o.image->id)) {
       images_.push_back(o.image->id);
     }
   }
@@ -45,19 +58,31 @@ void StoreUndo::created(const core::Placeholder& placeholder) {
   }
 }
 
+void StoreUndo::recreated(const core::Placeholder& placeholder) {
+  if (writer_ != nullptr) {
+    recreated_.push_back(placeholder);
+  }
+}
+
 void StoreUndo::undo() noexcept {
   if (placeholders_.empty() && images_.empty()) {
     return;
   }
   try {
-    // Placeholder, then image: an image is removed only once nothing of ours holds it.
-    if (!placeholders_.empty()) {
-      store_.remove_containers(placeholders_);
+    const auto images = images_to_remove();
+    // Placeholder, then image: an image is removed only once nothing of ours holds it. A
+    // re-created placeholder goes only with its image (the hold was without both before).
+    auto names = placeholders_;
+    for (const auto& p : recreated_) {
+      if (contains(images, p.image_id)) names.push_back(p.name);
+    }
+    if (!names.empty()) {
+      store_.remove_containers(names);
       log::notice(fmt::format("{} failed: removed the placeholder(s) it created: {}", what_,
-                              fmt::join(placeholders_, ", ")));
+                              fmt::join(names, ", ")));
       placeholders_.clear();
     }
-    remove_images();
+    remove_images(images);
   } catch (...) {
     log::warning(fmt::format(
         "{} failed and could not take back what it added to the store: {}; placeholders {} and "
@@ -68,28 +93,54 @@ void StoreUndo::undo() noexcept {
   }
 }
 
-// The images this command brought that no loaded hold names and no container uses (pin mode
-// system: a repaired placeholder, or a container the host created from one meanwhile, keeps
-// it; pin mode store has no containers).
-void StoreUndo::remove_images() {
+// The images this command brought that the saved ledger does not keep and no container but
+// our placeholders uses (pin mode system: a container the host created from one meanwhile
+// keeps it; pin mode store has no containers).
+std::vector<std::string> StoreUndo::images_to_remove() const {
   if (images_.empty()) {
-    return;
+    return {};
   }
+  std::vector<std::string> ours = placeholders_;
+  for (const auto& p : recreated_) ours.push_back(p.name);
   const auto containers = store_.containers();
   std::vector<std::string> unused;
   for (const auto& id : images_) {
-    const bool held = std::find(held_.begin(), held_.end(), id) != held_.end();
-    if (!held && std::none_of(containers.begin(), containers.end(),
-                              [&](const core::StoredContainer& c) { return c.image_id == id; })) {
+    const bool kept = contains(kept_, id);
+    if (!kept &&
+        std::none_of(containers.begin(), containers.end(), [&](const core::StoredContainer& c) {
+          return c.image_id == id && !contains(ours, c.name);
+        })) {
       unused.push_back(id);
     } else {
       log::notice(fmt::format("{} failed: image {} it pulled stays: {}", what_, core::short_id(id),
-                              held ? "a hold of the ledger names it" : "a container uses it"));
+                              kept ? "the saved ledger holds it" : "a container uses it"));
     }
   }
+  return unused;
+}
+
+// podman removes an image by its ID only while it has one name at most ("please force
+// removal", and --force would take containers too); an image pulled again by its digest and
+// tagged has two. The tags go first, a digest name (repository@sha256:...) last.
+void StoreUndo::drop_extra_names(const std::vector<std::string>& ids) {
+  for (const auto& image : store_.list()) {
+    if (!contains(ids, image.id)) {
+      continue;
+    }
+    auto names = image.names;
+    std::stable_partition(names.begin(), names.end(),
+                          [](const std::string& n) { return n.find('@') == std::string::npos; });
+    for (std::size_t i = 0; i + 1 < names.size(); ++i) {
+      store_.untag(image.id, names[i]);
+    }
+  }
+}
+
+void StoreUndo::remove_images(const std::vector<std::string>& unused) {
   if (unused.empty()) {
     return;
   }
+  drop_extra_names(unused);
   store_.remove(unused);
   std::vector<std::string> short_ids;
   short_ids.reserve(unused.size());

@@ -380,3 +380,25 @@ def test_a_failed_bind_keeps_the_repairs_it_made(roots):
     clear_late_fault(roots.tmp, roots.state)
     assert state(roots) == before
     roots.rootpin(*SYSTEM, "check", check=0)
+
+
+def test_a_boot_whose_ledger_save_fails_takes_back_the_image_it_pulled_again(roots):
+    """`rootpin boot` pulls again an image that a system prune took. When gc has since
+    forgotten that image (it was gone), only boot's save would record it as rootpin's
+    (ledger.pulled): kept without that record, gc would never remove it. A boot whose save
+    fails takes it back with its placeholder; the next boot pulls it again and records it."""
+    a = roots.push("acme/a", "1")
+    roots.boot_os({"a.image": image_unit(a)})
+    roots.rootpin(*SYSTEM, "bind", check=0)
+    roots.podman("system", "prune", "-a", "-f")
+    roots.rootpin(*SYSTEM, "gc", check=0)
+    assert roots.ledger().get("pulled", []) == []
+    before = state(roots)
+    out = roots.rootpin(*SYSTEM, "boot", "--deployment", "0",
+                        podman=late_fault(roots.tmp, roots.state, "ledger save"))
+    assert out.returncode == 1 and "ledger.json.prev" in out.stderr, out.stderr
+    clear_late_fault(roots.tmp, roots.state)
+    assert state(roots) == before
+    roots.rootpin(*SYSTEM, "boot", "--deployment", "0", check=0)
+    assert [p["image_id"] for p in roots.ledger()["pulled"]] == list(roots.images())
+    roots.rootpin(*SYSTEM, "check", check=0)
