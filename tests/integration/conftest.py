@@ -21,12 +21,19 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 
 import podman_leg  # noqa: E402  (after the path change)
+import private_shm  # noqa: E402
 from cleanup import remove_tree  # noqa: E402,F401  (tests and libraries import it from here too)
 
 ROOTPIN_BIN = os.environ.get("ROOTPIN_BIN", "")
 QUADLET_SCAN_BIN = os.environ.get("QUADLET_SCAN_BIN", "")
 SOURCE_DIR = os.environ.get("ROOTPIN_SOURCE_DIR",
                             os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def pytest_configure(config):
+    # podman's container locks live in /dev/shm, one segment for the whole machine:
+    # each test process gets its own (lib/private_shm.py says why).
+    private_shm.enter()
 
 
 @pytest.fixture
