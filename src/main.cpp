@@ -25,7 +25,7 @@ std::unique_ptr<core::ImageStore> make_image_store(const app::GlobalOptions& o) 
                               .runroot = o.runroot,
                               .storage_driver = o.storage_driver,
                               .env = {}};
-  if (o.pin_mode == "system") {
+  if (o.pin_mode == core::PinMode::System) {
     auto system = std::make_unique<podman::SystemImageStore>(std::move(config));
     // The listing cache's generation is read from the graph root's files: only a store
     // named with --store/Store= has a path known without asking podman (podman's own

@@ -37,7 +37,8 @@ void require_writable(const ledger::StateDir& dir) {
 
 void Context::require_pin_mode(ledger::Ledger& ledger) const {
   const std::string recorded = ledger.pin_mode.empty() ? "store" : ledger.pin_mode;
-  if (recorded == options.pin_mode) {
+  const std::string_view wanted = core::pin_mode_name(options.pin_mode);
+  if (recorded == wanted) {
     return;
   }
   if (ledger.holds_anything()) {
@@ -46,11 +47,10 @@ void Context::require_pin_mode(ledger::Ledger& ledger) const {
         "for pin mode {}: rootpin does not move pins between stores. Keep PinMode={} (rootpin.conf "
         "or --pin-mode), or switch by hand as rootpin(8) says under SWITCHING PIN MODES (move the "
         "ledger aside, then bind each live root and pin each image again in the new mode)",
-        options.state_dir, ledger.roots.size(), ledger.pins.size(), recorded, options.pin_mode,
-        recorded);
+        options.state_dir, ledger.roots.size(), ledger.pins.size(), recorded, wanted, recorded);
   }
   // Nothing held yet: the ledger takes this run's mode (saved with its first record).
-  ledger.pin_mode = options.pin_mode == "system" ? "system" : "";
+  ledger.pin_mode = options.pin_mode == core::PinMode::System ? "system" : "";
   ledger.pulled.clear();
 }
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "src/core/pin_mode.hpp"
+
 namespace rootpin::app {
 
 struct GlobalOptions {
@@ -12,8 +14,8 @@ struct GlobalOptions {
   std::string store = "/var/lib/rootpin/storage";
   std::string runroot = "/run/rootpin/storage";
   std::string podman = "podman";
-  std::string storage_driver;      // "" = the host's configured driver
-  std::string pin_mode = "store";  // store | system (core/holding.hpp)
+  std::string storage_driver;                     // "" = the host's configured driver
+  core::PinMode pin_mode = core::PinMode::Store;  // parsed once (cli/config_keys.cpp)
   bool json = false;
   int verbosity = 0;
   int jobs = 3;

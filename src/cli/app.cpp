@@ -29,7 +29,7 @@ void apply_config(CLI::App& app, app::GlobalOptions& o) {
                         util::ExitCode::Failed);
     }
   }
-  if (o.pin_mode == "system") {
+  if (o.pin_mode == core::PinMode::System) {
     o.store = store_named ? o.store : "";
     o.runroot = runroot_named ? o.runroot : "";
   }

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/size.hpp"
-#include "src/core/holding.hpp"
+#include "src/core/pin_mode.hpp"
 
 namespace rootpin::cli {
 
@@ -56,12 +56,18 @@ SetResult set_min_free(GlobalOptions& o, const std::string& value) {
 
 std::string show_min_free(const GlobalOptions& o) { return util::size_text(o.min_free); }
 
+// Parsed once, here: GlobalOptions keeps the mode.
 SetResult set_pin_mode(GlobalOptions& o, const std::string& value) {
-  if (!core::parse_pin_mode(value)) {
+  auto mode = core::parse_pin_mode(value);
+  if (!mode) {
     return std::unexpected(fmt::format("is store or system, not '{}'", value));
   }
-  o.pin_mode = value;
+  o.pin_mode = *mode;
   return {};
+}
+
+std::string show_pin_mode(const GlobalOptions& o) {
+  return std::string(core::pin_mode_name(o.pin_mode));
 }
 
 constexpr std::array kKeys = {
@@ -79,7 +85,7 @@ constexpr std::array kKeys = {
               show_text<&GlobalOptions::storage_driver>, set_text<&GlobalOptions::storage_driver>},
     ConfigKey{"PinMode", "pin-mode", "store|system",
               "store: rootpin's own store; system: podman's store, held by placeholders",
-              show_text<&GlobalOptions::pin_mode>, set_pin_mode},
+              show_pin_mode, set_pin_mode},
     ConfigKey{"Jobs", "jobs", "N", "Concurrent pulls", show_count<&GlobalOptions::jobs>,
               set_count<&GlobalOptions::jobs>},
     ConfigKey{"Timeout", "timeout", "SECONDS", "Seconds per pull",

@@ -63,20 +63,6 @@ const StoredImage* image_of(const Hold& hold, const std::vector<StoredImage>& li
 
 }  // namespace
 
-std::string_view pin_mode_name(PinMode mode) {
-  return mode == PinMode::System ? "system" : "store";
-}
-
-std::optional<PinMode> parse_pin_mode(std::string_view text) {
-  if (text == "store") {
-    return PinMode::Store;
-  }
-  if (text == "system") {
-    return PinMode::System;
-  }
-  return std::nullopt;
-}
-
 std::string holder_label(const Hold& hold) {
   switch (hold.kind) {
     case HoldKind::AdminPin: return "admin pin " + hold.reference;

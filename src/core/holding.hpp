@@ -27,9 +27,6 @@
 
 namespace rootpin::core {
 
-std::string_view pin_mode_name(PinMode mode);
-std::optional<PinMode> parse_pin_mode(std::string_view text);
-
 inline constexpr std::string_view kPlaceholderPrefix = "rootpin-hold-";
 inline constexpr std::string_view kHolderLabel = "io.rootpin.holder";
 inline constexpr std::string_view kRootLabel = "io.rootpin.root";

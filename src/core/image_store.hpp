@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "quadlet-scan/scanner.hpp"
+#include "src/core/pin_mode.hpp"
 
 namespace rootpin::core {
 
@@ -22,10 +23,6 @@ struct StoredImage {
 
   bool operator==(const StoredImage&) const = default;
 };
-
-// How the store keeps an image for rootpin (core/holding.hpp): being in rootpin's own store
-// (store), or a placeholder container in the running podman's store (system).
-enum class PinMode { Store, System };
 
 // A container of the store, as `podman ps -a` lists it.
 struct StoredContainer {

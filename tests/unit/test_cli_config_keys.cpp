@@ -57,8 +57,12 @@ TEST_CASE("a key's parser sets GlobalOptions or says what the value must be") {
 
   const auto& mode = *find_config_key("pin-mode");
   CHECK(mode.set(o, "system"));
-  CHECK(o.pin_mode == "system");
-  CHECK(!mode.set(o, "both"));
+  CHECK(o.pin_mode == rootpin::core::PinMode::System);
+  CHECK(mode.show(o) == "system");
+  auto bad = mode.set(o, "both");
+  REQUIRE(!bad);
+  CHECK(bad.error() == "is store or system, not 'both'");
+  CHECK(o.pin_mode == rootpin::core::PinMode::System);
 
   const auto& min_free = *find_config_key("min-free");
   CHECK(min_free.show(o) == "1G");
