@@ -40,7 +40,6 @@ public:
   void remove_containers(const std::vector<std::string>& names) override {
     inner_->remove_containers(names);
   }
-  std::vector<std::string> consumer_stores() const override { return inner_->consumer_stores(); }
 
   PullTally tally() const;
   std::optional<std::vector<core::StoredImage>> last_listing() const;

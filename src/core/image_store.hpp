@@ -85,9 +85,6 @@ public:
   // Removes containers by name or ID in ONE podman call. Throws util::Error when any could
   // not be removed (the others may be gone).
   virtual void remove_containers(const std::vector<std::string>& names) = 0;
-  // The stores a bound .container must read as an additional image store to see its pinned
-  // image (quadlet-scan's lint): rootpin's store, or none when units read the host's store.
-  virtual std::vector<std::string> consumer_stores() const = 0;
 };
 
 }  // namespace rootpin::core

@@ -45,7 +45,6 @@ public:
   std::vector<StoredContainer> containers() override { return {}; }
   void create_placeholder(const Placeholder& placeholder) override;
   void remove_containers(const std::vector<std::string>& names) override;
-  std::vector<std::string> consumer_stores() const override { return {config_.root}; }
 
   // One podman call with the store's global options (for the system store's containers).
   util::ProcessResult run(std::vector<std::string> args,

@@ -30,7 +30,6 @@ public:
   std::vector<StoredContainer> containers() override;
   void create_placeholder(const Placeholder& placeholder) override;
   void remove_containers(const std::vector<std::string>& names) override;
-  std::vector<std::string> consumer_stores() const override { return {}; }
 
   // The podman arguments that create `placeholder` (after the global options); public for
   // unit tests.

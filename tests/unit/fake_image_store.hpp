@@ -46,10 +46,6 @@ public:
   std::vector<StoredContainer> containers() override;
   void create_placeholder(const Placeholder& placeholder) override;
   void remove_containers(const std::vector<std::string>& names) override;
-  std::vector<std::string> consumer_stores() const override {
-    return mode_ == PinMode::Store ? std::vector<std::string>{"/fake/store"}
-                                   : std::vector<std::string>{};
-  }
   // A container of the host's (pin mode system).
   void put_container(StoredContainer container);
   int container_calls() const;
