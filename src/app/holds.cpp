@@ -3,7 +3,13 @@
 namespace rootpin::app {
 
 std::vector<core::Hold> holds_from_ledger(const ledger::Ledger& ledger) {
+  // Every admin pin and every image a root bound is one hold.
+  std::size_t count = ledger.pins.size();
+  for (const auto& [root_id, record] : ledger.roots) {
+    count += record.images.size();
+  }
   std::vector<core::Hold> holds;
+  holds.reserve(count);
   for (const auto& pin : ledger.pins) {
     holds.push_back({.kind = core::HoldKind::AdminPin,
                      .reference = pin.reference,

@@ -47,6 +47,7 @@ std::size_t repull(Context& ctx, ledger::Ledger& ledger, const std::vector<core:
                    Events& events, const std::vector<core::PullWant>& known, StoreUndo* undo) {
   auto& store = ctx.image_store();
   std::vector<core::PullWant> wants;
+  wants.reserve(lost.size());
   for (const auto& h : lost) {
     wants.push_back({exact_reference(h), options_for(h, known), who(h)});
   }
@@ -139,6 +140,7 @@ std::vector<core::StoredImage> hold_new_record(Context& ctx, ledger::Ledger& led
 
 std::vector<core::PullWant> wants_of(const std::vector<core::PullOutcome>& outcomes) {
   std::vector<core::PullWant> wants;
+  wants.reserve(outcomes.size());
   for (const auto& o : outcomes) {
     wants.push_back({o.planned.ref.as_written, o.planned.options, ""});
   }
