@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "quadlet-scan/scanner.hpp"
+#include "src/app/image_release.hpp"
 #include "src/app/keep_holds.hpp"
 #include "src/core/root_binding.hpp"
 #include "src/log/log.hpp"
@@ -139,7 +140,7 @@ void remove_pulled(core::ImageStore& store, const std::vector<core::PullOutcome>
     return;
   }
   try {
-    store.remove(ids);
+    remove_own_images(store, ids);
   } catch (const util::Error& e) {
     log::warning(
         fmt::format("could not remove the images of a failed command again: {}", e.what()));

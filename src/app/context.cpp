@@ -65,6 +65,7 @@ void LedgerWriter::save() {
   // After SIGINT/SIGTERM nothing new is recorded: the command fails as any failure does
   // (a staged root keeps its finalization lock, an upgrade is undone).
   util::throw_if_interrupted("saving the ledger");
+  ledger.note_pulled_names();
   auto problem = dir.save(ledger, lock);
   ++saves;
   if (problem) {
@@ -81,6 +82,9 @@ LedgerWriter Context::open_ledger_for_writing() {
   report_load(loaded);
   LedgerWriter writer{std::move(dir), std::move(lock), std::move(loaded.ledger), loaded.recovered};
   require_pin_mode(writer.ledger);
+  // Before this command drops a hold (unpin, a retired root): its reference stays known as
+  // one of the names rootpin gave the image it pulled (gc untags only those).
+  writer.ledger.note_pulled_names();
   if (writer.recovered) {
     // Make what was recovered the ledger again at once, so the next reader sees it too.
     writer.save();

@@ -1,12 +1,14 @@
 #include "src/app/gc.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
 
 #include "base/error.hpp"
 #include "src/app/holds.hpp"
+#include "src/app/image_release.hpp"
 #include "src/app/store_view.hpp"
 #include "src/core/holding.hpp"
 #include "src/core/reference.hpp"
@@ -21,7 +23,9 @@ namespace {
 // one of its own store; system: only those it pulled itself and no container uses).
 struct Collection {
   std::vector<core::StoredContainer> release;
-  std::vector<core::StoredImage> remove;
+  // Each with the names it loses; one with a name rootpin does not own (an admin's tag, pin
+  // mode system) stays, only rootpin's names go (image_release.hpp).
+  std::vector<core::ImageRelease> remove;
 };
 
 Collection plan_collection(Context& ctx, const ledger::Ledger& ledger,
@@ -33,8 +37,12 @@ Collection plan_collection(Context& ctx, const ledger::Ledger& ledger,
   Collection c;
   c.release =
       core::plan_holding(store.pin_mode(), holds_from_ledger(ledger), listing, containers).release;
-  c.remove =
-      core::removable_images(store.pin_mode(), plan, ledger.pulled_ids(), containers, c.release);
+  std::set<std::string> seen;  // podman 4 lists an image once per name
+  for (const auto& image :
+       core::removable_images(store.pin_mode(), plan, ledger.pulled_ids(), containers, c.release)) {
+    if (!seen.insert(image.id).second) continue;
+    c.remove.push_back(core::plan_release(image, names_owned(ledger, store.pin_mode(), image.id)));
+  }
   return c;
 }
 
@@ -55,16 +63,17 @@ void release_placeholders(Context& ctx, const Collection& c, GcMode mode, Events
   }
 }
 
-// Forgets the ledger.pulled entries of images that are gone (removed now, or by the host),
-// saving the ledger when any went.
+// Forgets the ledger.pulled entries of images that are gone (removed now, or by the host)
+// and of those left to a foreign name (the admin's now), saving the ledger when any went.
+// After the podman calls: a crash before this save leaves entries the next gc finishes.
 void forget_gone_pulls(LedgerWriter& writer, const std::vector<core::StoredImage>& listing,
-                       const std::vector<core::StoredImage>& removed) {
+                       const std::vector<core::ImageRelease>& released) {
   std::set<std::string> present;
   for (const auto& image : listing) {
     present.insert(image.id);
   }
-  for (const auto& image : removed) {
-    present.erase(image.id);
+  for (const auto& release : released) {
+    present.erase(release.image.id);
   }
   if (writer.ledger.retain_pulled(present) > 0) {
     writer.save();
@@ -92,16 +101,16 @@ void require_visible_roots(const Context& ctx, const ledger::Ledger& ledger) {
       deployments, ctx.options.sysroot, why);
 }
 
-// Removes the images in ONE podman call, saying which went. When podman removed only
-// some, those are named before the error (exit 3), and the ledger is left for the next gc.
-void remove_images(Context& ctx, const std::vector<core::StoredImage>& images, Events& events) {
-  std::vector<std::string> ids;
-  ids.reserve(images.size());
-  for (const auto& image : images) {
-    ids.push_back(image.id);
+// Untags, then removes the images in ONE podman call, saying which went. When podman
+// removed only some, those are named before the error (exit 3), and the ledger is left for
+// the next gc.
+void remove_images(Context& ctx, const std::vector<core::ImageRelease>& releases, Events& events) {
+  std::vector<core::StoredImage> images;
+  for (const auto& release : releases) {
+    if (release.removes_image()) images.push_back(release.image);
   }
   try {
-    ctx.image_store().remove(ids);
+    release_images(ctx.image_store(), releases);
   } catch (const util::Error& e) {
     auto left = ctx.image_store().list();
     for (const auto& image : images) {
@@ -121,17 +130,38 @@ void remove_images(Context& ctx, const std::vector<core::StoredImage>& images, E
   }
 }
 
+// An image rootpin pulled and nothing holds that also carries a name rootpin never gave it
+// (an admin's `podman tag`, pin mode system): the name is the admin's and so is the image
+// now. Not a failure (exit 0): leaving it is the safe outcome and all of rootpin's is done.
+void warn_foreign_names(const core::ImageRelease& release, GcMode mode) {
+  const bool dry = mode == GcMode::DryRun;
+  const std::string ours = release.untag.empty()
+                               ? std::string("none left")
+                               : fmt::format("{}", fmt::join(release.untag, ", "));
+  log::warning(
+      fmt::format("gc: image {} (pulled by rootpin, held by nothing) also carries {}, not a name "
+                  "rootpin gave it: {} rootpin's names ({}) and {} the image to the other name(s)",
+                  core::short_id(release.image.id), fmt::join(release.foreign, ", "),
+                  dry ? "would untag" : "untagging", ours, dry ? "would leave" : "leaving"),
+      log::Fields{"", release.image.id, release.image.digest});
+}
+
 // The one collection every gc ends in, with or without an ostree sysroot: placeholders no
 // hold names, then the images nothing holds, then the ledger's record of what went.
 GcReport collect(Context& ctx, LedgerWriter& writer, const std::vector<core::StoredImage>& listing,
                  const std::vector<core::Hold>& holds, GcMode mode, Events& events) {
   const auto plan = plan_collection(ctx, writer.ledger, listing, holds);
   release_placeholders(ctx, plan, mode, events);
-  for (const auto& image : plan.remove) {
-    events.gc_image(mode == GcMode::DryRun ? GcAction::WouldRemove : GcAction::Removing, image);
-  }
   GcReport report;
-  report.removed = plan.remove;
+  for (const auto& release : plan.remove) {
+    if (!release.removes_image()) {
+      warn_foreign_names(release, mode);
+      continue;
+    }
+    events.gc_image(mode == GcMode::DryRun ? GcAction::WouldRemove : GcAction::Removing,
+                    release.image);
+    report.removed.push_back(release.image);
+  }
   if (mode == GcMode::DryRun) {
     return report;
   }

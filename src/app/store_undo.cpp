@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "src/app/holds.hpp"
+#include "src/app/image_release.hpp"
 #include "src/core/reference.hpp"
 #include "src/log/log.hpp"
 
@@ -119,29 +120,12 @@ std::vector<std::string> StoreUndo::images_to_remove() const {
   return unused;
 }
 
-// podman removes an image by its ID only while it has one name at most ("please force
-// removal", and --force would take containers too); an image pulled again by its digest and
-// tagged has two. The tags go first, a digest name (repository@sha256:...) last.
-void StoreUndo::drop_extra_names(const std::vector<std::string>& ids) {
-  for (const auto& image : store_.list()) {
-    if (!contains(ids, image.id)) {
-      continue;
-    }
-    auto names = image.names;
-    std::stable_partition(names.begin(), names.end(),
-                          [](const std::string& n) { return n.find('@') == std::string::npos; });
-    for (std::size_t i = 0; i + 1 < names.size(); ++i) {
-      store_.untag(image.id, names[i]);
-    }
-  }
-}
-
 void StoreUndo::remove_images(const std::vector<std::string>& unused) {
   if (unused.empty()) {
     return;
   }
-  drop_extra_names(unused);
-  store_.remove(unused);
+  // Its pulls gave the images every name they carry: all go (image_release.hpp).
+  remove_own_images(store_, unused);
   std::vector<std::string> short_ids;
   short_ids.reserve(unused.size());
   for (const auto& id : unused) {

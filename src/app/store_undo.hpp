@@ -44,7 +44,6 @@ public:
 private:
   void undo() noexcept;
   std::vector<std::string> images_to_remove() const;
-  void drop_extra_names(const std::vector<std::string>& ids);
   void remove_images(const std::vector<std::string>& unused);
 
   core::ImageStore& store_;

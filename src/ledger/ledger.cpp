@@ -127,6 +127,21 @@ std::set<std::string> Ledger::pulled_ids() const {
   return ids;
 }
 
+void Ledger::note_pulled_names() {
+  auto note = [](OwnedImage& p, const std::string& id, const std::string& reference) {
+    if (id == p.image_id && !reference.empty() && reference != p.reference &&
+        std::find(p.names.begin(), p.names.end(), reference) == p.names.end()) {
+      p.names.push_back(reference);
+    }
+  };
+  for (auto& p : pulled) {
+    for (const auto& [id, root] : roots) {
+      for (const auto& image : root.images) note(p, image.image_id, image.reference);
+    }
+    for (const auto& pin : pins) note(p, pin.image_id, pin.reference);
+  }
+}
+
 std::size_t Ledger::retain_pulled(const std::set<std::string>& present) {
   return std::erase_if(pulled, [&](const OwnedImage& p) { return !present.contains(p.image_id); });
 }

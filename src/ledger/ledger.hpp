@@ -19,10 +19,14 @@
 //     "pins": [ { "reference": "...", "digest": "sha256:...", "image_id": "...",
 //                 "reason": "...", "time": "..." } ],
 //     "pin_mode": "system",                                  (absent: store)
-//     "pulled": [ { "image_id": "...", "reference": "...", "time": "..." } ]
+//     "pulled": [ { "image_id": "...", "reference": "...", "time": "...",
+//                   "names": [ "quay.io/acme/web:1.4" ] } ]
 //   }
 // "pulled" (pin mode system only) lists the images rootpin itself pulled into the host's
-// store: gc never removes any other image there.
+// store: gc never removes any other image there. "names" (absent when none) are the other
+// references rootpin's holds named the image by: its names in podman's store that are
+// rootpin's, still known once those holds are gone (gc untags only those; an image with a
+// name rootpin does not know stays, core/image_release.hpp).
 // Keys this rootpin does not know are ignored (a later rootpin may add some within the same
 // version); a different "version" is refused, so an old rootpin never rewrites a newer ledger.
 
@@ -79,6 +83,7 @@ struct OwnedImage {
   std::string image_id;
   std::string reference;
   std::string time;
+  std::vector<std::string> names = {};  // other references its holds named it by
 
   bool operator==(const OwnedImage&) const = default;
 };
@@ -120,6 +125,9 @@ struct Ledger {
   // Images rootpin pulled itself (pin mode system): recorded once per image ID.
   void add_pulled(OwnedImage image);
   std::set<std::string> pulled_ids() const;
+  // Adds to each pulled image's names the references of the holds (roots, pins) that name
+  // its image ID now, so that they stay known as rootpin's after those holds are dropped.
+  void note_pulled_names();
   // Forgets the images whose ID is not in `present` (gone from the store); returns how many.
   std::size_t retain_pulled(const std::set<std::string>& present);
   // Whether anything is held (a root or an admin pin).

@@ -137,6 +137,15 @@ OwnedImage read_pulled(const Json& j, const std::string& where) {
   if (image.image_id.empty()) {
     corrupt(where + ": a pulled image without an image_id");
   }
+  if (auto names = j.find("names"); names != j.end()) {
+    expect_array(*names, where + ".names");
+    for (const auto& name : *names) {
+      if (!name.is_string()) {
+        corrupt(fmt::format("{}.names: expected strings, found {}", where, type_name(name)));
+      }
+      image.names.push_back(name.get<std::string>());
+    }
+  }
   return image;
 }
 
@@ -232,8 +241,11 @@ std::string serialize_ledger(const Ledger& ledger) {
   if (!ledger.pulled.empty()) {
     Ordered pulled = Ordered::array();
     for (const auto& p : ledger.pulled) {
-      pulled.push_back(
-          Ordered{{"image_id", p.image_id}, {"reference", p.reference}, {"time", p.time}});
+      Ordered entry{{"image_id", p.image_id}, {"reference", p.reference}, {"time", p.time}};
+      if (!p.names.empty()) {
+        entry["names"] = p.names;
+      }
+      pulled.push_back(std::move(entry));
     }
     doc["pulled"] = std::move(pulled);
   }

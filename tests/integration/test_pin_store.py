@@ -100,6 +100,22 @@ def test_unpin_then_gc_removes_and_gc_keeps_held(pins):
     assert rp.ledger()["pins"] == []
 
 
+def test_gc_removes_an_image_pinned_under_two_tags(pins):
+    """podman removes an image by its ID only while it has one name at most ("please force
+    removal"; --force would take containers too): gc untags the other names first. Every name
+    in rootpin's store is rootpin's."""
+    images, rp = pins.images, pins.rp
+    ref = images.push("acme/web", "1")
+    alias = ref.rsplit(":", 1)[0] + ":alias"
+    images.run(["push", "-q", "--tls-verify=false", "localhost/acme/web:1", alias])
+    rp.run("pin", ref, alias, check=True)
+    assert {n for i in rp.store_images() for n in i["Names"]} == {ref, alias}
+    rp.run("unpin", ref, alias, check=True)
+    r = rp.run("gc")
+    assert r.returncode == 0, r.stderr
+    assert rp.store_ids() == []
+
+
 def test_unpin_of_unknown_pin_fails(pins):
     rp = pins.rp
     r = rp.run("unpin", "127.0.0.1:1/nothing:1")

@@ -402,3 +402,49 @@ def test_a_boot_whose_ledger_save_fails_takes_back_the_image_it_pulled_again(roo
     roots.rootpin(*SYSTEM, "boot", "--deployment", "0", check=0)
     assert [p["image_id"] for p in roots.ledger()["pulled"]] == list(roots.images())
     roots.rootpin(*SYSTEM, "check", check=0)
+
+
+def names_of(rp):
+    return {n for i in rp.store_images() for n in (i.get("Names") or [])}
+
+
+def test_gc_removes_an_image_pulled_again_by_its_digest_and_tagged(pins):
+    """An image a prune took and a later run pulled again by its recorded digest carries two
+    names, its digest name and the pin's tag: both are rootpin's, so gc untags one and
+    removes the image (podman refuses rmi by ID of an image with two names)."""
+    images, rp = pins.images, pins.rp
+    ref, other = images.push("acme/web", "1"), images.push("acme/other", "1")
+    rp.run(*SYSTEM, "pin", ref, check=True)
+    host(rp, "system", "prune", "-a", "-f")
+    rp.run(*SYSTEM, "gc", check=True)   # forgets the gone image in ledger.pulled
+    rp.run(*SYSTEM, "pin", other, check=True)   # pulls ref's image again by its digest
+    again = image_id(rp, ref)
+    assert len([n for n in names_of(rp) if n.startswith(ref.rsplit(":", 1)[0])]) == 2
+    rp.run(*SYSTEM, "unpin", ref, check=True)
+    r = rp.run(*SYSTEM, "gc")
+    assert r.returncode == 0, r.stderr
+    assert again not in ids(rp)
+    assert [p["reference"] for p in rp.ledger()["pulled"]] == [other]
+
+
+def test_gc_leaves_an_image_the_admin_tagged_and_untags_only_rootpins_names(pins):
+    """podman's store is shared with the admin: a name rootpin never gave an image it pulled
+    (an admin's `podman tag`) is the admin's. gc takes rootpin's names away, leaves the image
+    to the admin's name, says so (exit 0: nothing is left undone that was rootpin's) and
+    forgets the image in ledger.pulled, so that later gc runs leave it alone silently."""
+    images, rp = pins.images, pins.rp
+    ref = images.push("acme/web", "1")
+    alias = ref.rsplit(":", 1)[0] + ":alias"
+    images.run(["push", "-q", "--tls-verify=false", "localhost/acme/web:1", alias])
+    rp.run(*SYSTEM, "pin", ref, alias, check=True)
+    pid = image_id(rp, ref)
+    host(rp, "tag", pid, "localhost/admin/keep:1")
+    rp.run(*SYSTEM, "unpin", ref, alias, check=True)
+    r = rp.run(*SYSTEM, "gc")
+    assert r.returncode == 0, r.stderr
+    assert pid[:12] in r.stderr and "localhost/admin/keep:1" in r.stderr, r.stderr
+    assert ids(rp) == {pid} and names_of(rp) == {"localhost/admin/keep:1"}
+    assert placeholders(lambda *a: host(rp, *a)) == {}
+    assert rp.ledger().get("pulled", []) == []
+    r = rp.run(*SYSTEM, "gc", check=True)
+    assert "localhost/admin/keep:1" not in r.stderr and ids(rp) == {pid}

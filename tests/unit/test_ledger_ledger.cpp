@@ -215,3 +215,25 @@ TEST_CASE("ledger: several images per unit, each with its digest, key and file:l
   CHECK(image.named_at.empty());
   CHECK(serialize_ledger(*old).find("named_at") == std::string::npos);
 }
+
+TEST_CASE("ledger: a pulled image keeps the references its holds named it by") {
+  Ledger l;
+  l.pulled.push_back({"abc", "quay.io/acme/web@sha256:1", "t"});
+  l.pins.push_back({"quay.io/acme/web:1", "sha256:1", "abc", "", "t"});
+  l.roots["a/b.0"] =
+      RootRecord{"a/b.0", "t", {{"web.container", "quay.io/acme/web:2", "sha256:1", "abc", "t"}}};
+  l.note_pulled_names();
+  l.note_pulled_names();  // once each
+  CHECK(l.pulled[0].names == std::vector<std::string>{"quay.io/acme/web:2", "quay.io/acme/web:1"});
+  // Kept once the holds are gone, and through the file.
+  l.pins.clear();
+  l.roots.clear();
+  l.note_pulled_names();
+  auto back = parse_ledger(serialize_ledger(l));
+  REQUIRE(back.has_value());
+  CHECK(back->pulled == l.pulled);
+  // Absent in a ledger written before: none.
+  CHECK(serialize_ledger(
+            Ledger{.roots = {}, .pins = {}, .pin_mode = "system", .pulled = {{"abc", "r", "t"}}})
+            .find("names") == std::string::npos);
+}
