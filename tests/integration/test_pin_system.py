@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+import podman_leg
 from roots_env import LATE_FAULTS, clear_late_fault, image_unit, late_fault
 
 SYSTEM = ("--pin-mode", "system")
@@ -408,10 +409,23 @@ def names_of(rp):
     return {n for i in rp.store_images() for n in (i.get("Names") or [])}
 
 
+def crash_at_rmi(rp, *args):
+    """rootpin SIGKILLed as it starts `podman rmi`: after its untags, before the removal."""
+    kill = podman_leg.wrapper(os.path.join(rp.base, "podman-crash-at-rmi"),
+                              'case " $* " in *" rmi "*) kill -KILL $PPID; exit 137;; esac')
+    argv = rp.argv(*SYSTEM, *args)
+    if "--podman" in argv:
+        argv[argv.index("--podman") + 1] = kill
+    else:
+        argv[1:1] = ["--podman", kill]
+    return subprocess.run(argv, capture_output=True, text=True, env=rp.env, timeout=300)
+
+
 def test_gc_removes_an_image_pulled_again_by_its_digest_and_tagged(pins):
     """An image a prune took and a later run pulled again by its recorded digest carries two
     names, its digest name and the pin's tag: both are rootpin's, so gc untags one and
-    removes the image (podman refuses rmi by ID of an image with two names)."""
+    removes the image (podman refuses rmi by ID of an image with two names). A gc killed
+    between the untag and the rmi leaves it rootpin's: the next gc removes it."""
     images, rp = pins.images, pins.rp
     ref, other = images.push("acme/web", "1"), images.push("acme/other", "1")
     rp.run(*SYSTEM, "pin", ref, check=True)
@@ -421,6 +435,9 @@ def test_gc_removes_an_image_pulled_again_by_its_digest_and_tagged(pins):
     again = image_id(rp, ref)
     assert len([n for n in names_of(rp) if n.startswith(ref.rsplit(":", 1)[0])]) == 2
     rp.run(*SYSTEM, "unpin", ref, check=True)
+    assert crash_at_rmi(rp, "gc").returncode == -9
+    assert again in ids(rp) and len([n for n in names_of(rp) if "acme/web" in n]) == 1
+    assert again in {p["image_id"] for p in rp.ledger()["pulled"]}
     r = rp.run(*SYSTEM, "gc")
     assert r.returncode == 0, r.stderr
     assert again not in ids(rp)
