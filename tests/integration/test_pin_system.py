@@ -457,6 +457,9 @@ def test_gc_leaves_an_image_the_admin_tagged_and_untags_only_rootpins_names(pins
     pid = image_id(rp, ref)
     host(rp, "tag", pid, "localhost/admin/keep:1")
     rp.run(*SYSTEM, "unpin", ref, alias, check=True)
+    dry = rp.run(*SYSTEM, "gc", "--dry-run", check=True)
+    assert "would untag" in dry.stderr and "localhost/admin/keep:1" in dry.stderr, dry.stderr
+    assert names_of(rp) == {ref, alias, "localhost/admin/keep:1"}
     r = rp.run(*SYSTEM, "gc")
     assert r.returncode == 0, r.stderr
     assert pid[:12] in r.stderr and "localhost/admin/keep:1" in r.stderr, r.stderr
