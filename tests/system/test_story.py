@@ -9,6 +9,7 @@
 5. rollback to v1 with a floating tag moved since: v1's container runs v1's digest
 6. rootpin-upgrade.service pulls v4 from the ostree remote, stages and binds it; it boots
 8. the .image trap: a .container naming foo.image fails offline although foo is pinned
+9. pin mode system: the unit of scenario 1 without GlobalArgs= mounts its image offline
 
 Each is asserted inside the guest (the direct facts, and `rootpin check`) and on the disk
 after shutdown (BLS entries, ledger).
@@ -251,3 +252,36 @@ def test_8_image_unit_trap(host):
     # Its only warning is the floating tag's (no digest), not the trap's.
     lines = vm.run("quadlet-scan --root / --all 2>&1 >/dev/null", check=False)[1].splitlines()
     assert not [l for l in lines if "etcd2" in l and "every boot" in l], lines
+
+
+SHELF_SYSTEM = (f"[Container]\nContainerName=shelf-system\nImage={GUEST_REGISTRY}/acme/log:1\n"
+                f"Mount=type=image,source={GUEST_REGISTRY}/acme/data:1,destination=/data\n"
+                "Pull=never\nNetwork=none\nExec=/busybox sleep 1000000\n")
+
+
+def test_9_pin_mode_system_mounts_the_image(host):
+    """What scenario 1's lint says to do instead: in pin mode system rootpin pins in podman's
+    own store, from which podman does mount an image. shelf.container without its
+    GlobalArgs= line starts offline and reads the mounted image. rootpin runs with its own
+    state dir here, so the story's store-mode ledger is not switched (rootpin(8), SWITCHING
+    PIN MODES)."""
+    vm = host.vm
+    system = "rootpin --pin-mode system --state-dir /var/lib/rootpin-system"
+    host.registry.start()
+    with timed("scenario 9: pin mode system"):
+        vm.run(f"{system} pin --reason 'shelf, pin mode system' {GUEST_REGISTRY}/acme/log:1 "
+               f"{GUEST_REGISTRY}/acme/data:1", timeout=600)
+        host.registry.stop()
+        # The placeholders hold them against a prune of every unused image.
+        vm.run("podman image prune --all --force", timeout=300)
+        vm.run("mkdir -p /etc/containers/systemd && "
+               "cat >/etc/containers/systemd/shelf-system.container <<'EOF'\n"
+               f"{SHELF_SYSTEM}EOF\n"
+               "systemctl daemon-reload && systemctl start shelf-system.service", timeout=300)
+    assert_running(vm, ["shelf-system"])
+    assert hello(vm, "shelf-system", "/data/hello") == "data v1"
+    assert hello(vm, "shelf-system") == "log v1"
+    rc, out = vm.run(f"{system} check", check=False, timeout=300)
+    assert rc == 0, out
+    lint = vm.run("quadlet-scan --root / --all --pin-mode system 2>&1 >/dev/null", check=False)[1]
+    assert "cannot mount" not in lint, lint
