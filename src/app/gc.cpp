@@ -37,10 +37,8 @@ Collection plan_collection(Context& ctx, const ledger::Ledger& ledger,
   Collection c;
   c.release =
       core::plan_holding(store.pin_mode(), holds_from_ledger(ledger), listing, containers).release;
-  std::set<std::string> seen;  // podman 4 lists an image once per name
   for (const auto& image :
        core::removable_images(store.pin_mode(), plan, ledger.pulled_ids(), containers, c.release)) {
-    if (!seen.insert(image.id).second) continue;
     c.remove.push_back(core::plan_release(image, names_owned(ledger, store.pin_mode(), image.id)));
   }
   return c;

@@ -1,7 +1,6 @@
 #include "src/app/image_release.hpp"
 
 #include <algorithm>
-#include <set>
 
 namespace rootpin::app {
 
@@ -33,11 +32,7 @@ core::NameOwnership names_owned(const ledger::Ledger& ledger, core::PinMode mode
 void release_images(core::ImageStore& store, const std::vector<core::ImageRelease>& releases) {
   // Every untag before the rmi: podman refuses the rmi of an image with two names.
   std::vector<std::string> ids;
-  std::set<std::string> done;
   for (const auto& release : releases) {
-    if (!done.insert(release.image.id).second) {
-      continue;  // podman 4 lists an image once per name: its names are gone already
-    }
     for (const auto& name : release.untag) {
       store.untag(release.image.id, name);
     }

@@ -113,9 +113,15 @@ std::vector<StoredImage> parse_image_listing(const std::string& json) {
     throw Error("podman images printed JSON that is not a list");
   }
   std::vector<StoredImage> images;
+  // podman 4.3 lists an image once per name, each entry with all its names; podman 5 once.
+  // One entry per image, so no caller counts or removes an image twice.
+  std::set<std::string> seen;
   for (const auto& j : doc) {
     StoredImage image;
     image.id = util::bare_image_id(j.value("Id", std::string()));
+    if (!seen.insert(image.id).second) {
+      continue;
+    }
     image.names = string_list(j, "Names");
     image.repo_digests = string_list(j, "RepoDigests");
     image.digest = j.value("Digest", std::string());

@@ -58,6 +58,16 @@ TEST_CASE("parse_image_listing reads podman 4.3's JSON") {
   CHECK_THROWS_AS(parse_image_listing("{not json"), rootpin::util::Error);
 }
 
+TEST_CASE("parse_image_listing gives an image with two names once, as podman 5 lists it") {
+  // podman 4.3's `images --all --format json` repeats the image for each of its names.
+  auto images = parse_image_listing(R"([{"Id":"abc","Names":["localhost/a:1","localhost/b:2"]},
+      {"Id":"sha256:abc","Names":["localhost/a:1","localhost/b:2"]},{"Id":"def"}])");
+  REQUIRE(images.size() == 2);
+  CHECK(images[0].id == "abc");
+  CHECK(images[0].names == std::vector<std::string>{"localhost/a:1", "localhost/b:2"});
+  CHECK(images[1].id == "def");
+}
+
 TEST_CASE("pull options become podman pull flags, with -- before the reference") {
   PullRequest r{"quay.io/a/b:1", {}, std::chrono::seconds(5)};
   r.options.authfile = "/etc/auth.json";
